@@ -1,0 +1,1271 @@
+// Deferred: Twisted's callback chain, synchronous, with implicit chaining, pause, cancellation,
+// timeouts and unhandled-error reporting. Rules R, C, CD, P, A, X, T, U, D, M, AW, FU of
+// reference/twisted-deferred.md, with deviations J1-J11 of DESIGN.md.
+
+import {
+  AlreadyCalledError,
+  CancelledError,
+  NotACoroutineError,
+  TimeoutError,
+  describeValue,
+} from './errors.js';
+import { Failure, isFailure } from './Failure.js';
+import { Future } from './Future.js';
+import { DEFERRED_BRAND, shared } from './internal/shared.js';
+import { DebugInfo, captureStack, clearFailure, reportUnhandledFailure, trackFailure } from './internal/unhandled.js';
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A scheduled call, as returned by {@link IReactorTime.callLater}.
+ *
+ * Mirrors Twisted's `twisted.internet.interfaces.IDelayedCall`.
+ */
+export interface IDelayedCall {
+  /** When the call will run, in the clock's seconds. */
+  getTime(): number;
+  /** Stop the call from running. */
+  cancel(): void;
+  /** Run the call `seconds` from now instead. */
+  reset(seconds: number): void;
+  /** Push the call `seconds` later. */
+  delay(seconds: number): void;
+  /** Whether the call has neither run nor been cancelled. */
+  active(): boolean;
+}
+
+/**
+ * Anything that can tell the time and schedule calls: a reactor, `Clock`, or your own.
+ *
+ * Mirrors Twisted's `twisted.internet.interfaces.IReactorTime`.
+ */
+export interface IReactorTime {
+  /** The current time in seconds. */
+  seconds(): number;
+  /** Run `fn(...args)` `delay` seconds from now. */
+  callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall;
+}
+
+/**
+ * The value a callback's return value stands for in the chain: a returned Deferred or
+ * promise stands for its eventual result, and a returned Failure for the error path.
+ */
+export type Unwrap<R> = R extends Failure
+  ? never
+  : R extends Deferred<infer U>
+    ? U
+    : R extends PromiseLike<infer U>
+      ? U
+      : R;
+
+/** A function that cancels a Deferred; it receives the Deferred. Twisted's `canceller`. */
+export type Canceller<T> = (deferred: Deferred<T>) => void;
+
+/** Options of {@link Deferred.addCallbacks}: extra arguments for each side. */
+export interface AddCallbacksOptions<A extends unknown[], B extends unknown[]> {
+  /** Extra arguments passed to the callback after the result. */
+  callbackArgs?: A | null;
+  /** Extra arguments passed to the errback after the failure. */
+  errbackArgs?: B | null;
+}
+
+/** The minimal Observable shape `Deferred` exposes for rxjs's `from()` (and any interop observable consumer). */
+export interface DeferredObservable<T> {
+  /** Subscribe; unsubscribing before the result arrives cancels the Deferred. */
+  subscribe(
+    observer?: Partial<{ next: (value: T) => void; error: (err: unknown) => void; complete: () => void }> | ((value: T) => void),
+  ): { unsubscribe(): void; readonly closed: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------------------------
+
+/** The result slot of a Deferred that has not fired. */
+const NO_RESULT: unique symbol = Symbol('deferkit.noResult');
+
+type Fn = (result: any, ...args: any[]) => unknown;
+
+/** Marks the pair that hands a result to a Deferred waiting on this one (Twisted's `_CONTINUE`). */
+function CONTINUE(): never {
+  throw new Error('deferkit internal: CONTINUE is a marker and is never called');
+}
+/** Marks the pair that fires a Deferred given to `chainDeferred` without recursing (J8). */
+function CHAIN(): never {
+  throw new Error('deferkit internal: CHAIN is a marker and is never called');
+}
+
+const OBSERVABLE_KEY: string | symbol =
+  (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
+
+let nextId = 1;
+const ids = new WeakMap<object, number>();
+function idOf(o: object): string {
+  let id = ids.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    ids.set(o, id);
+  }
+  return '0x' + id.toString(16);
+}
+
+/** True for a Deferred made by any loaded copy of this package. */
+export function isDeferred(value: unknown): value is Deferred<unknown> {
+  return (
+    value instanceof Deferred ||
+    (value !== null &&
+      (typeof value === 'object' || typeof value === 'function') &&
+      (value as Record<symbol, unknown>)[DEFERRED_BRAND] === true)
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** A generator object (what a `function*` returns), the thing `fromCoroutine` drives. @internal */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    typeof (value as Generator).return === 'function'
+  );
+}
+
+function notAFunction(method: string, what: string, value: unknown): TypeError {
+  return new TypeError(
+    `Deferred.${method}(): the ${what} must be a function, got ${describeValue(value)}. ` +
+      `Pass a function (for example d.${method}((result) => ...)).`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deferred
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A value that is not there yet, with a chain of callbacks and errbacks that run **synchronously**
+ * when it arrives — Twisted's Deferred.
+ *
+ * - `callback(v)` / `errback(e)` fire it once; the chain runs before they return.
+ * - Each `addCallback`/`addErrback`/`addBoth`/`addCallbacks` adds one pair; exactly one side of
+ *   each pair runs, and its return value (or thrown error) becomes the next result.
+ * - A callback that returns a Deferred (or a promise, J3) pauses the chain until that one has a
+ *   result, then continues with it — without recursion, however long the chain.
+ * - `cancel()`, `pause()`/`unpause()`, `addTimeout()`, `chainDeferred()` as in Twisted.
+ * - It is `PromiseLike<T>`: `await d` works, observing without consuming the result (J4).
+ *
+ * Mirrors Twisted's `twisted.internet.defer.Deferred`.
+ *
+ * @typeParam T - the type of the result the chain currently carries.
+ * @example
+ * ```ts
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n + 1).addCallback((n) => console.log('got', n));
+ * d.callback(41);
+ * console.log('after callback()');
+ * // prints: got 42
+ * //         after callback()
+ * ```
+ */
+export class Deferred<T = unknown> implements PromiseLike<T> {
+  // Every field is initialised here, always in this order, so all Deferreds share one hidden class.
+  /** @internal */ _called: boolean;
+  /** @internal */ _paused: number;
+  /** @internal */ _result: unknown;
+  /** @internal */ _canceller: Canceller<any> | null;
+  /**
+   * Pending pairs, four slots each: success fn, failure fn, success args, failure args. `null`
+   * in a fn slot means "pass the result through". Consumed with an index cursor (never shift()).
+   * @internal
+   */
+  _callbacks: unknown[] | null;
+  /** @internal */ _cursor: number;
+  /** @internal */ _runningCallbacks: boolean;
+  /** @internal */ _chainedTo: Deferred<unknown> | null;
+  /** @internal */ _suppressAlreadyCalled: boolean;
+  /** @internal */ _debugInfo: DebugInfo | null;
+
+  /**
+   * @param canceller - called with this Deferred by `cancel()` while it has not fired; it should
+   *   stop the work and may fire the Deferred itself. If it does not, `cancel()` errbacks with
+   *   `CancelledError`.
+   * @throws TypeError when `canceller` is given and is not a function.
+   */
+  constructor(canceller?: Canceller<T> | null) {
+    if (canceller !== undefined && canceller !== null && typeof canceller !== 'function') {
+      throw new TypeError(
+        `new Deferred(canceller): the canceller must be a function, got ${describeValue(canceller)}. ` +
+          'Pass a function that stops the work, or nothing.',
+      );
+    }
+    this._called = false;
+    this._paused = 0;
+    this._result = NO_RESULT;
+    this._canceller = canceller ?? null;
+    this._callbacks = null;
+    this._cursor = 0;
+    this._runningCallbacks = false;
+    this._chainedTo = null;
+    this._suppressAlreadyCalled = false;
+    this._debugInfo = null;
+    if (shared.debug) {
+      const info = new DebugInfo();
+      info.creator = captureStack(1);
+      this._debugInfo = info;
+    }
+  }
+
+  /** True once `callback`/`errback` was called (also while waiting on a chained Deferred). Twisted's `called`. */
+  get called(): boolean {
+    return this._called;
+  }
+
+  /** How many unmatched `pause()` calls hold the chain (plus one while waiting on a chained Deferred). Twisted's `paused`. */
+  get paused(): number {
+    return this._paused;
+  }
+
+  /**
+   * Whether this Deferred records creator/invoker stacks. Defaults to the global
+   * `setDebugging()` flag; setting it affects only this Deferred (Twisted's `d.debug = True`).
+   */
+  get debug(): boolean {
+    const own = this._debugInfo?.debug;
+    return own === undefined ? shared.debug : own;
+  }
+  set debug(on: boolean) {
+    (this._debugInfo ??= new DebugInfo()).debug = Boolean(on);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Adding callbacks
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Add a callback and an errback as one pair; exactly one of them runs, depending on whether
+   * the result reaching this pair is a success or a Failure.
+   *
+   * Mirrors Twisted's `Deferred.addCallbacks` (keyword arguments become `options`).
+   *
+   * @param callback - gets the success result (then `callbackArgs`).
+   * @param errback - gets the Failure (then `errbackArgs`); omitted or `null`: pass it on.
+   * @param options - `{ callbackArgs, errbackArgs }`.
+   * @returns this Deferred, retyped to the pair's result.
+   * @example
+   * ```ts
+   * succeed(2).addCallbacks((n) => n * 10, () => -1).addCallback(console.log);
+   * // prints: 20
+   * ```
+   */
+  addCallbacks<R1, A extends unknown[] = []>(
+    callback: (result: T, ...args: A) => R1,
+    errback?: null,
+    options?: AddCallbacksOptions<A, []>,
+  ): Deferred<Unwrap<R1>>;
+  addCallbacks<R1, R2, A extends unknown[] = [], B extends unknown[] = []>(
+    callback: (result: T, ...args: A) => R1,
+    errback: (failure: Failure, ...args: B) => R2,
+    options?: AddCallbacksOptions<A, B>,
+  ): Deferred<Unwrap<R1> | Unwrap<R2>>;
+  addCallbacks(
+    callback: Fn,
+    errback?: Fn | null,
+    options?: AddCallbacksOptions<unknown[], unknown[]>,
+  ): Deferred<unknown> {
+    if (typeof callback !== 'function') throw notAFunction('addCallbacks', 'callback', callback);
+    if (errback !== undefined && errback !== null && typeof errback !== 'function') {
+      throw notAFunction('addCallbacks', 'errback', errback);
+    }
+    const cbArgs = options?.callbackArgs;
+    const ebArgs = options?.errbackArgs;
+    return this._add(
+      callback,
+      errback ?? null,
+      cbArgs === undefined || cbArgs === null || cbArgs.length === 0 ? null : cbArgs,
+      ebArgs === undefined || ebArgs === null || ebArgs.length === 0 ? null : ebArgs,
+    );
+  }
+
+  /**
+   * Add a callback for the success path; failures pass it by.
+   *
+   * Mirrors Twisted's `Deferred.addCallback`.
+   *
+   * @param callback - gets the result, then `args`; its return value (or a Deferred's/promise's
+   *   eventual result) becomes the next result; throwing switches to the error path.
+   * @param args - extra arguments after the result.
+   * @returns this Deferred, retyped to the callback's result (Twisted's typing).
+   * @example
+   * ```ts
+   * succeed('hello').addCallback((s, who: string) => `${s} ${who}`, 'world').addCallback(console.log);
+   * // prints: hello world
+   * ```
+   */
+  addCallback<R, A extends unknown[] = []>(callback: (result: T, ...args: A) => R, ...args: A): Deferred<Unwrap<R>> {
+    if (typeof callback !== 'function') throw notAFunction('addCallback', 'callback', callback);
+    return this._add(callback, null, args.length === 0 ? null : args, null) as never;
+  }
+
+  /**
+   * Add an errback for the error path; successes pass it by. Returning a value recovers (the
+   * chain switches back to success); throwing or returning a Failure stays on the error path.
+   *
+   * Mirrors Twisted's `Deferred.addErrback`.
+   *
+   * @param errback - gets the Failure, then `args`.
+   * @param args - extra arguments after the failure.
+   * @returns this Deferred, retyped to `T | R`.
+   * @example
+   * ```ts
+   * fail(new Error('boom')).addErrback((f) => `recovered from ${f.getErrorMessage()}`).addCallback(console.log);
+   * // prints: recovered from boom
+   * ```
+   */
+  addErrback<R, A extends unknown[] = []>(errback: (failure: Failure, ...args: A) => R, ...args: A): Deferred<T | Unwrap<R>> {
+    if (typeof errback !== 'function') throw notAFunction('addErrback', 'errback', errback);
+    return this._add(null, errback, null, args.length === 0 ? null : args) as never;
+  }
+
+  /**
+   * Add one function as both callback and errback: it gets the result or the Failure.
+   *
+   * Mirrors Twisted's `Deferred.addBoth`.
+   *
+   * @param fn - gets the result or Failure, then `args`.
+   * @param args - extra arguments.
+   * @returns this Deferred, retyped to the function's result.
+   * @example
+   * ```ts
+   * fail(new Error('x')).addBoth((r) => (r instanceof Failure ? 'failed' : 'ok')).addCallback(console.log);
+   * // prints: failed
+   * ```
+   */
+  addBoth<R, A extends unknown[] = []>(fn: (result: T | Failure, ...args: A) => R, ...args: A): Deferred<Unwrap<R>> {
+    if (typeof fn !== 'function') throw notAFunction('addBoth', 'function', fn);
+    const a = args.length === 0 ? null : args;
+    return this._add(fn, fn, a, a) as never;
+  }
+
+  /**
+   * Fire `other` with this Deferred's result when it arrives (success or failure); this chain
+   * then continues with `undefined`. Unlike Twisted's (CD2), long `chainDeferred` chains do not
+   * recurse (J8).
+   *
+   * Mirrors Twisted's `Deferred.chainDeferred`.
+   *
+   * @param other - an unfired Deferred to fire with this one's result.
+   * @returns this Deferred, now carrying `undefined` once fired.
+   * @example
+   * ```ts
+   * const a = new Deferred<number>(), b = new Deferred<number>();
+   * a.chainDeferred(b);
+   * b.addCallback((n) => console.log('b got', n));
+   * a.callback(7);
+   * // prints: b got 7
+   * ```
+   */
+  chainDeferred(other: Deferred<T>): Deferred<undefined> {
+    if (!(other instanceof Deferred)) {
+      if (isDeferred(other)) {
+        // A Deferred of another loaded copy: fire it through its public API.
+        const foreign = other as Deferred<T>;
+        return this.addCallbacks(
+          (r) => void foreign.callback(r),
+          (f) => void foreign.errback(f),
+        ) as never;
+      }
+      throw new TypeError(
+        `Deferred.chainDeferred(other): other must be a Deferred, got ${describeValue(other)}. ` +
+          'To pass the result to a function, use addCallback().',
+      );
+    }
+    other._chainedTo = this as Deferred<unknown>;
+    return this._add(CHAIN, CHAIN, other, null) as never;
+  }
+
+  /** Append one pair and, if the Deferred has fired, run what can run now. @internal */
+  _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = [cb, eb, cbArgs, ebArgs];
+    else cbs.push(cb, eb, cbArgs, ebArgs);
+    if (this._called) this._runCallbacks();
+    return this;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Firing
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Fire the success path with `result`; the chain runs before this returns. A Failure given
+   * here takes the error path, exactly like `errback` (R11).
+   *
+   * Mirrors Twisted's `Deferred.callback`.
+   *
+   * @param result - the result.
+   * @throws AlreadyCalledError when this Deferred already fired (once swallowed after a
+   *   `cancel()` without canceller, A4).
+   * @throws TypeError when `result` is a Deferred (J2): return it from a callback, or use
+   *   `chainDeferred()`.
+   * @example
+   * ```ts
+   * const d = new Deferred<string>();
+   * d.addCallback(console.log);
+   * d.callback('now');
+   * // prints: now
+   * ```
+   */
+  callback(result: T): void {
+    if (result !== null && typeof result === 'object' && isDeferred(result)) {
+      throw new TypeError(
+        'Deferred.callback() was given a Deferred. A Deferred cannot be the result of another one; ' +
+          'to wait for it, return it from a callback (d.addCallback(() => other)) or use other.chainDeferred(d).',
+      );
+    }
+    this._startRunCallbacks(result);
+  }
+
+  /**
+   * Fire the error path. `reason` may be anything (J1): a Failure is used as is, anything else
+   * is wrapped in `new Failure(reason)` whose `value` is `reason`.
+   *
+   * Mirrors Twisted's `Deferred.errback`.
+   *
+   * @param reason - the error.
+   * @throws AlreadyCalledError when this Deferred already fired.
+   * @example
+   * ```ts
+   * const d = new Deferred();
+   * d.addErrback((f) => console.log('failed:', f.getErrorMessage()));
+   * d.errback(new Error('no route'));
+   * // prints: failed: no route
+   * ```
+   */
+  errback(reason?: unknown): void {
+    this._startRunCallbacks(isFailure(reason) ? reason : new Failure(reason));
+  }
+
+  /** @internal */
+  _startRunCallbacks(result: unknown): void {
+    if (this._called) {
+      if (this._suppressAlreadyCalled) {
+        this._suppressAlreadyCalled = false;
+        return;
+      }
+      if (this.debug) {
+        const info = (this._debugInfo ??= new DebugInfo());
+        throw new AlreadyCalledError('\n' + info.tracebacks());
+      }
+      throw new AlreadyCalledError();
+    }
+    if (this._debugInfo !== null || shared.debug) this._recordInvoker();
+    this._called = true;
+    // Drop the canceller: it is never needed again, and it may close over this Deferred.
+    this._canceller = null;
+    this._result = result;
+    this._runCallbacks();
+  }
+
+  /** @internal */
+  _recordInvoker(): void {
+    if (!this.debug) return;
+    (this._debugInfo ??= new DebugInfo()).invoker = captureStack(3);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pause, cancel, timeout
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Stop running callbacks until a matching `unpause()`. Pauses nest.
+   *
+   * Mirrors Twisted's `Deferred.pause`.
+   *
+   * @example
+   * ```ts
+   * const d = succeed(1); d.pause();
+   * d.addCallback(console.log); // nothing yet
+   * d.unpause();
+   * // prints: 1
+   * ```
+   */
+  pause(): void {
+    this._paused++;
+  }
+
+  /**
+   * Undo one `pause()`; at zero, run whatever callbacks are due.
+   *
+   * Mirrors Twisted's `Deferred.unpause`.
+   *
+   * @throws Error when there is no matching `pause()` (J10: Twisted silently wedges instead).
+   */
+  unpause(): void {
+    const waitingOnOther = this._result instanceof Deferred ? 1 : 0;
+    if (this._paused - waitingOnOther <= 0) {
+      throw new Error(
+        'Deferred.unpause() was called without a matching pause(). Call pause() first, and unpause() ' +
+          'once per pause(); a Deferred waiting on another one resumes by itself when that one fires.',
+      );
+    }
+    this._paused--;
+    if (this._paused !== 0) return;
+    if (this._called) this._runCallbacks();
+  }
+
+  /**
+   * Cancel: while unfired, call the canceller (which may fire this Deferred) and, if it did not,
+   * errback with `CancelledError`. While waiting on a Deferred returned by a callback, cancel
+   * that one instead. Once fired, do nothing.
+   *
+   * Mirrors Twisted's `Deferred.cancel`; a canceller that throws fails this Deferred with its
+   * error instead of throwing out of `cancel()` (J9).
+   *
+   * @example
+   * ```ts
+   * const d = new Deferred(() => console.log('stopping the work'));
+   * d.addErrback((f) => console.log(f.check(CancelledError) !== null));
+   * d.cancel();
+   * // prints: stopping the work
+   * //         true
+   * ```
+   */
+  cancel(): void {
+    if (!this._called) {
+      const canceller = this._canceller;
+      if (canceller !== null) {
+        try {
+          canceller(this);
+        } catch (e) {
+          if (!this._called) this.errback(e);
+          else reportUnhandledFailure(new Failure(e), undefined, 'macrotask');
+          return;
+        }
+      } else {
+        // No canceller: swallow the one callback()/errback() the abandoned work may still make (A4).
+        this._suppressAlreadyCalled = true;
+      }
+      if (!this._called) this.errback(new Failure(new CancelledError()));
+    } else if (this._result instanceof Deferred) {
+      // Waiting on a Deferred a callback returned: cancel that one instead (X4).
+      this._result.cancel();
+    }
+  }
+
+  /**
+   * Cancel this Deferred if it has no result after `timeout` seconds on `clock`, and turn the
+   * resulting `CancelledError` into `TimeoutError` (or into whatever `onTimeoutCancel` returns).
+   * Callbacks added before this call run inside the timeout; those added after see its outcome.
+   *
+   * Mirrors Twisted's `Deferred.addTimeout`.
+   *
+   * @param timeout - seconds, a finite number `>= 0`.
+   * @param clock - any `IReactorTime` (a reactor, `Clock`, …).
+   * @param onTimeoutCancel - `(result, timeout) => newResult`, called only when the timeout fired.
+   * @returns this Deferred.
+   * @throws RangeError for a negative, NaN or infinite timeout; TypeError for a clock without callLater.
+   * @example
+   * ```ts
+   * const clock = new Clock();
+   * const d = new Deferred().addTimeout(5, clock);
+   * d.addErrback((f) => console.log(f.check(TimeoutError) !== null));
+   * clock.advance(5);
+   * // prints: true
+   * ```
+   */
+  addTimeout<R = never>(
+    timeout: number,
+    clock: IReactorTime,
+    onTimeoutCancel?: (result: T | Failure, timeout: number) => R,
+  ): Deferred<T | R> {
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+      throw new RangeError(
+        `Deferred.addTimeout(timeout, clock): timeout must be a finite number of seconds >= 0, got ${describeValue(timeout)}.`,
+      );
+    }
+    if (clock === null || typeof clock !== 'object' || typeof (clock as IReactorTime).callLater !== 'function') {
+      throw new TypeError(
+        `Deferred.addTimeout(timeout, clock): clock must provide callLater() (a reactor or a Clock), got ${describeValue(clock)}.`,
+      );
+    }
+    if (onTimeoutCancel !== undefined && typeof onTimeoutCancel !== 'function') {
+      throw notAFunction('addTimeout', 'onTimeoutCancel', onTimeoutCancel);
+    }
+    let timedOut = false;
+    const delayedCall = clock.callLater(timeout, () => {
+      timedOut = true;
+      this.cancel();
+    });
+    this.addBoth((result: T | Failure) => {
+      if (!timedOut) return result;
+      if (onTimeoutCancel !== undefined) return onTimeoutCancel(result, timeout);
+      if (isFailure(result)) {
+        result.trap(CancelledError);
+        throw new TimeoutError(timeout, 'Deferred');
+      }
+      return result;
+    });
+    this.addBoth((result: unknown) => {
+      if (delayedCall.active()) delayedCall.cancel();
+      return result;
+    });
+    return this as never;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The loop
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Run every pair that can run now, on this Deferred and on the Deferreds waiting on it,
+   * in one loop with an explicit stack (Twisted's `_runCallbacks`; rules R7-R15, C1-C9, T1).
+   * @internal
+   */
+  _runCallbacks(): void {
+    // A callback that adds callbacks to its own Deferred must not recurse: the running loop
+    // picks the new pairs up (R13).
+    if (this._runningCallbacks) return;
+    let current: Deferred<unknown> = this as Deferred<unknown>;
+    // The stack of Deferreds whose result was handed on; allocated only when a hand-off happens.
+    let chain: Deferred<unknown>[] | null = null;
+
+    for (;;) {
+      // A paused Deferred will not produce a result now; those waiting on it will have to wait.
+      if (current._paused !== 0) return;
+      let finished = true;
+      current._chainedTo = null;
+      const cbs = current._callbacks;
+      if (cbs !== null) {
+        while (current._cursor < cbs.length) {
+          const i = current._cursor;
+          current._cursor = i + 4;
+          const failed = isFailure(current._result);
+          const fn = cbs[failed ? i + 1 : i] as Fn | null;
+          const args = cbs[failed ? i + 3 : i + 2] as unknown;
+          // Consumed pairs hold nothing (Twisted pops them).
+          cbs[i] = cbs[i + 1] = cbs[i + 2] = cbs[i + 3] = undefined;
+          if (fn === null) continue;
+
+          if (fn === CONTINUE) {
+            // Hand our result to the Deferred waiting on us and forget it ourselves (C3, C5).
+            const chainee = args as Deferred<unknown>;
+            chainee._result = current._result;
+            current._result = undefined;
+            if (current._debugInfo !== null) clearFailure(current._debugInfo);
+            chainee._paused--;
+            if (chain === null) chain = [current];
+            chain.push(chainee);
+            // Finish this one after the chainee is done.
+            finished = false;
+            break;
+          }
+
+          if (fn === CHAIN) {
+            // chainDeferred: fire the target with our result, iteratively (J8).
+            const target = args as Deferred<unknown>;
+            const r = current._result;
+            if (target._called) {
+              if (target._suppressAlreadyCalled) {
+                target._suppressAlreadyCalled = false;
+                current._result = undefined;
+              } else {
+                current._result = new Failure(
+                  target.debug ? new AlreadyCalledError('\n' + (target._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError(),
+                );
+              }
+              continue;
+            }
+            if (target._debugInfo !== null || shared.debug) target._recordInvoker();
+            target._called = true;
+            target._canceller = null;
+            target._result = r;
+            current._result = undefined;
+            if (current._debugInfo !== null) clearFailure(current._debugInfo);
+            if (target._paused !== 0) continue; // it runs when unpaused
+            if (chain === null) chain = [current];
+            chain.push(target);
+            finished = false;
+            break;
+          }
+
+          let r: unknown;
+          current._runningCallbacks = true;
+          try {
+            r = args === null ? fn(current._result) : fn(current._result, ...(args as unknown[]));
+          } catch (e) {
+            current._runningCallbacks = false;
+            current._result = new Failure(e);
+            continue;
+          }
+          current._runningCallbacks = false;
+
+          if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
+            if (r === current) {
+              // Twisted warns and then waits on itself forever (C10); we take its
+              // warnings-as-errors behaviour so nothing hangs.
+              current._result = new Failure(
+                new TypeError(
+                  'Callback returned the Deferred it was attached to; this breaks the callback chain. ' +
+                    'Return a value, or a different Deferred.',
+                ),
+              );
+              continue;
+            }
+            if (!(r instanceof Deferred)) {
+              const adopted = toDeferredOrNull(r);
+              if (adopted !== null) r = adopted;
+            }
+            if (r instanceof Deferred) {
+              const inner = r as Deferred<unknown>;
+              const innerResult = inner._result;
+              if (innerResult === NO_RESULT || innerResult instanceof Deferred || inner._paused !== 0) {
+                // It has no result yet: wait for it (C3).
+                current._result = inner;
+                current._paused++;
+                current._chainedTo = inner;
+                // The inner Deferred is not running its callbacks (it has no result to run them
+                // with), so appending directly is safe.
+                const icbs = inner._callbacks;
+                if (icbs === null) inner._callbacks = [CONTINUE, CONTINUE, current, current];
+                else icbs.push(CONTINUE, CONTINUE, current, current);
+                break;
+              }
+              // It already has a result: take it (C2).
+              inner._result = undefined;
+              if (inner._debugInfo !== null) clearFailure(inner._debugInfo);
+              current._result = innerResult;
+              continue;
+            }
+          }
+          current._result = r;
+        }
+        if (finished && current._cursor >= cbs.length && current._callbacks === cbs) {
+          // Everything consumed: drop the array rather than keep a row of holes.
+          current._callbacks = null;
+          current._cursor = 0;
+        }
+      }
+
+      if (finished) {
+        // Done with this one for now: record whether it stopped on an unhandled Failure (U1).
+        const res = current._result;
+        if (isFailure(res)) {
+          const info = (current._debugInfo ??= new DebugInfo());
+          trackFailure(current, info, res, current.debug);
+        } else if (current._debugInfo !== null) {
+          clearFailure(current._debugInfo);
+        }
+        if (chain === null) return;
+        chain.pop();
+        if (chain.length === 0) return;
+      }
+      current = chain![chain!.length - 1]!;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Promise and coroutine interop
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Observe the result as a promise does: handlers run in a later microtask (Promises/A+), the
+   * chain keeps its result (J4), and a failure observed here is not reported as unhandled.
+   * Makes `await d` work.
+   *
+   * Under `@deferkit/reactor`'s promise reactor the `awaitDeferreds` policy applies: with
+   * `'error'` (the default) awaiting a Deferred that has no result yet rejects with
+   * `DeferredAwaitError`; wrap it with `deferredToFuture()` or `maybeDeferredToFuture()`.
+   *
+   * @param onfulfilled - called with the result.
+   * @param onrejected - called with the failure's `value` (the raw thrown value).
+   * @returns a native Promise.
+   * @example
+   * ```ts
+   * const v = await succeed(3).addCallback((n) => n * 2);
+   * console.log(v);
+   * // prints: 6
+   * ```
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const hook = shared.awaitHook;
+    if (hook !== undefined) {
+      const verdict = hook(this, !this._hasSettledResult());
+      if (verdict !== undefined) return Promise.reject(verdict.reject).then(onfulfilled, onrejected);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this._add(
+        (value: T) => {
+          resolve(value);
+          return value;
+        },
+        (failure: Failure) => {
+          failure._observed = true;
+          reject(failure.value);
+          return failure;
+        },
+        null,
+        null,
+      );
+    }).then(onfulfilled, onrejected);
+  }
+
+  /**
+   * A `Future` that settles like this Deferred, observing without consuming its result (J4).
+   * Cancelling the Future cancels this Deferred.
+   *
+   * Mirrors Twisted's `Deferred.asFuture` (which takes a loop and leaves `None` behind).
+   *
+   * @example
+   * ```ts
+   * const d = new Deferred<number>();
+   * const f = d.asFuture();
+   * d.callback(13);
+   * console.log(await f);
+   * // prints: 13
+   * ```
+   */
+  asFuture(): Future<T> {
+    const future = new Future<T>();
+    future.addDoneCallback((f) => {
+      if (f.cancelled()) this.cancel();
+    });
+    this._add(
+      (value: T) => {
+        if (!future.done()) future.setResult(value);
+        return value;
+      },
+      (failure: Failure) => {
+        failure._observed = true;
+        if (!future.done()) future.setException(failure.value);
+        return failure;
+      },
+      null,
+      null,
+    );
+    return future;
+  }
+
+  /**
+   * `yield* d` inside an `inlineCallbacks` / `fromCoroutine` generator waits for `d` and
+   * evaluates to its result, typed (J5; Twisted's `yield from d` / `await d`). An already-fired
+   * Deferred delivers at once and keeps its result (AW2).
+   *
+   * @example
+   * ```ts
+   * const f = inlineCallbacks(function* () {
+   *   const n = yield* succeed(20);
+   *   return n + 1;
+   * });
+   * f().addCallback(console.log);
+   * // prints: 21
+   * ```
+   */
+  *[Symbol.iterator](): Generator<Deferred<T>, T, any> {
+    if (this._hasSettledResult()) {
+      const r = this._result;
+      if (isFailure(r)) {
+        r._observed = true;
+        if (this._debugInfo !== null) clearFailure(this._debugInfo);
+        throw r.value;
+      }
+      return r as T;
+    }
+    return (yield this) as T;
+  }
+
+  /** @internal True when the result is here and nothing holds it back (not paused, not waiting). */
+  _hasSettledResult(): boolean {
+    return this._result !== NO_RESULT && this._paused === 0 && !(this._result instanceof Deferred);
+  }
+
+  /**
+   * Interop observable (`Symbol.observable` / `'@@observable'`): emits the result once and
+   * completes, or errors with the failure's value. Unsubscribing first cancels the Deferred, so
+   * rxjs's `from(d)` cancels on unsubscribe.
+   */
+  '@@observable'(): DeferredObservable<T> & { '@@observable'(): DeferredObservable<T> } {
+    const source = this;
+    const observable = {
+      subscribe(
+        observer?:
+          | Partial<{ next: (value: T) => void; error: (err: unknown) => void; complete: () => void }>
+          | ((value: T) => void),
+      ) {
+        const o = typeof observer === 'function' ? { next: observer } : (observer ?? {});
+        let closed = false;
+        let delivered = false;
+        const subscription = {
+          get closed() {
+            return closed;
+          },
+          unsubscribe() {
+            if (closed) return;
+            closed = true;
+            if (!delivered) source.cancel();
+          },
+        };
+        source._add(
+          (value: T) => {
+            delivered = true;
+            if (!closed) {
+              closed = true;
+              o.next?.(value);
+              o.complete?.();
+            }
+            return value;
+          },
+          (failure: Failure) => {
+            delivered = true;
+            failure._observed = true;
+            if (!closed) {
+              closed = true;
+              o.error?.(failure.value);
+            }
+            return failure;
+          },
+          null,
+          null,
+        );
+        return subscription;
+      },
+      '@@observable'() {
+        return observable;
+      },
+    };
+    if (typeof OBSERVABLE_KEY === 'symbol') (observable as Record<symbol, unknown>)[OBSERVABLE_KEY] = () => observable;
+    return observable;
+  }
+
+  /**
+   * A Deferred that fires when `future` settles — asynchronously, when the promise machinery
+   * delivers (FU3). Cancelling the Deferred cancels a cancellable `future` (a `Future`, or
+   * anything with `cancel()`) and fails with `CancelledError` once it has settled (FU4); for a
+   * plain promise it fails with `CancelledError` at once and ignores the later outcome.
+   *
+   * Mirrors Twisted's `Deferred.fromFuture`.
+   *
+   * @param future - a promise, `Future` or any thenable.
+   * @example
+   * ```ts
+   * Deferred.fromFuture(Promise.resolve(7)).addCallback(console.log);
+   * // prints (after a microtask): 7
+   * ```
+   */
+  static fromFuture<T>(future: PromiseLike<T>): Deferred<T> {
+    const then = future !== null && (typeof future === 'object' || typeof future === 'function') ? future.then : undefined;
+    if (typeof then !== 'function' || isDeferred(future)) {
+      throw new TypeError(
+        `Deferred.fromFuture(future): future must be a promise or thenable, got ${describeValue(future)}. ` +
+          'For a plain value use succeed(value); a Deferred needs no conversion.',
+      );
+    }
+    return fromPromiseLike(future, then);
+  }
+
+  /**
+   * Run a coroutine as a Deferred (J6): a generator object is driven synchronously, exactly like
+   * `inlineCallbacks` (yield Deferreds, promises or values; `yield* d` is typed); a promise from an
+   * `async` function is observed (cancelling fails the Deferred with `CancelledError` at once and
+   * ignores the function's later outcome).
+   *
+   * Mirrors Twisted's `Deferred.fromCoroutine`.
+   *
+   * @param coroutine - a generator object or a promise.
+   * @throws NotACoroutineError for anything else.
+   * @example
+   * ```ts
+   * Deferred.fromCoroutine((function* () { return (yield* succeed(1)) + 1; })()).addCallback(console.log);
+   * // prints: 2
+   * ```
+   */
+  static fromCoroutine<T>(coroutine: Generator<unknown, T, any> | PromiseLike<T>): Deferred<T> {
+    if (isGenerator(coroutine)) return driveCoroutine(coroutine as Generator<unknown, T, any>);
+    if (isThenable(coroutine) && !isDeferred(coroutine)) return fromPromiseLike(coroutine);
+    throw new NotACoroutineError(
+      `${describeValue(coroutine)} is not a coroutine: Deferred.fromCoroutine() takes a generator object ` +
+        '(call your function* first) or a promise (call your async function first).',
+    );
+  }
+
+  /**
+   * Twisted's repr: `<Deferred at 0x1>`, `<Deferred at 0x1 current result: 'orange'>` or
+   * `<Deferred at 0x1 waiting on Deferred at 0x2>` (ids are per-process counters, not addresses).
+   */
+  toString(): string {
+    const name = (this.constructor as { name?: string }).name || 'Deferred';
+    let tail = '';
+    if (this._chainedTo !== null) tail = ` waiting on Deferred at ${idOf(this._chainedTo)}`;
+    else if (this._result !== NO_RESULT) tail = ` current result: ${describeValue(this._result)}`;
+    return `<${name} at ${idOf(this)}${tail}>`;
+  }
+
+}
+
+Object.defineProperty(Deferred.prototype, DEFERRED_BRAND, { value: true });
+Object.defineProperty(Deferred.prototype, Symbol.toStringTag, { value: 'Deferred' });
+// Node's util.inspect shows the Twisted-style repr.
+Object.defineProperty(Deferred.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Deferred<unknown>) {
+    return this.toString();
+  },
+});
+// Where the runtime (or a polyfill loaded first) has Symbol.observable, answer to it as well.
+if (typeof OBSERVABLE_KEY === 'symbol') {
+  Object.defineProperty(Deferred.prototype, OBSERVABLE_KEY, {
+    value(this: Deferred<unknown>) {
+      return this['@@observable']();
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal accessors (for testing helpers and sibling modules)
+// ---------------------------------------------------------------------------------------------
+
+/** The current result, if it has one that nothing holds back (not unfired, paused or waiting). @internal */
+export function peekResult(d: Deferred<unknown>): { has: boolean; value: unknown } {
+  if (!d._hasSettledResult()) return { has: false, value: undefined };
+  return { has: true, value: d._result };
+}
+
+/** Set a fired result without running anything; used by `succeed`. @internal */
+export function setFired(d: Deferred<unknown>, value: unknown): void {
+  d._called = true;
+  d._result = value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adopting foreign Deferreds and promises (J3)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A Deferred of this copy standing for `value` when it is a Deferred (of any copy) or a
+ * thenable; `null` for anything else. `then` is read exactly once, as Promises/A+ requires; a
+ * `then` getter that throws gives a failed Deferred.
+ * @internal
+ */
+export function toDeferredOrNull(value: unknown): Deferred<unknown> | null {
+  if (value instanceof Deferred) return value as Deferred<unknown>;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return null;
+  if ((value as Record<symbol, unknown>)[DEFERRED_BRAND] === true) return adoptForeign(value as Deferred<unknown>);
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (e) {
+    const failed = new Deferred<unknown>();
+    failed.errback(e);
+    return failed;
+  }
+  return typeof then === 'function' ? fromPromiseLike(value as PromiseLike<unknown>, then as PromiseLike<unknown>['then']) : null;
+}
+
+/** Another copy's Deferred, mirrored synchronously through its public API. */
+function adoptForeign(foreign: Deferred<unknown>): Deferred<unknown> {
+  const d = new Deferred<unknown>(() => foreign.cancel());
+  foreign.addCallbacks(
+    (r) => {
+      if (!d._called) d.callback(r);
+    },
+    (f) => {
+      if (!d._called) d.errback(f);
+    },
+  );
+  return d;
+}
+
+/** Fire `d` with `value`, first following it if it is itself a Deferred or thenable (A+ 2.3.3.3.1). */
+function resolveInto(d: Deferred<unknown>, value: unknown): void {
+  if (d._called) return;
+  const inner = toDeferredOrNull(value);
+  if (inner === null) d._startRunCallbacks(value);
+  else inner._add(passInto, passInto, [d], [d]);
+}
+
+function passInto(result: unknown, d: Deferred<unknown>): undefined {
+  if (!d._called) d._startRunCallbacks(result);
+  return undefined;
+}
+
+/** The marker the fromFuture canceller fires with, so the chain can swap in a placeholder (FU4). */
+const FUTURE_CANCELLED: unique symbol = Symbol('deferkit.futureCancelled');
+
+function fromPromiseLike<T>(p: PromiseLike<T>, then: PromiseLike<T>['then'] = p.then): Deferred<T> {
+  const cancellable = typeof (p as { cancel?: unknown }).cancel === 'function';
+  // Where the outcome goes: the Deferred itself, or the placeholder swapped in by cancel().
+  let target: Deferred<unknown>;
+  let settled = false;
+  const d = new Deferred<T>((self) => {
+    if (cancellable) {
+      // Cancel the future and wait for it to settle (it settles with CancelledError).
+      try {
+        (p as unknown as { cancel(): unknown }).cancel();
+      } catch (e) {
+        self.errback(e);
+        return;
+      }
+      setFired(self as Deferred<unknown>, FUTURE_CANCELLED);
+      self._canceller = null;
+      self._runCallbacks();
+    } else {
+      // A plain promise cannot be stopped: fail now, ignore its later outcome (J6).
+      self.errback(new CancelledError());
+    }
+  });
+  target = d as Deferred<unknown>;
+  if (cancellable) {
+    d._add(
+      (r: unknown) => {
+        if (r !== FUTURE_CANCELLED) return r;
+        target = new Deferred<unknown>();
+        return target;
+      },
+      null,
+      null,
+      null,
+    );
+  }
+  try {
+    then.call(
+      p,
+      (value) => {
+        if (settled) return;
+        settled = true;
+        resolveInto(target, value);
+      },
+      (reason) => {
+        if (settled) return;
+        settled = true;
+        if (!target._called) target.errback(reason);
+      },
+    );
+  } catch (e) {
+    if (!settled) {
+      settled = true;
+      if (!target._called) target.errback(e);
+    }
+  }
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coroutine driver (inlineCallbacks / fromCoroutine): rules IC2-IC9, T3
+// ---------------------------------------------------------------------------------------------
+
+/** Thrown into the result Deferred's chain to mark "cancelled while waiting" (Twisted's _InternalInlineCallbacksCancelledError). */
+class InternalInlineCallbacksCancelledError extends Error {
+  override name = 'InternalInlineCallbacksCancelledError';
+}
+
+interface DriverStatus {
+  /** The Deferred the generator's outcome goes to (swapped by cancellation). */
+  deferred: Deferred<unknown>;
+  /** The Deferred the generator is waiting on, if any. */
+  waitingOn: Deferred<unknown> | null;
+}
+
+/** Drive `gen` as a cancellable inlineCallbacks coroutine. @internal */
+export function driveCoroutine<T>(gen: Generator<unknown, T, any>): Deferred<T> {
+  const status: DriverStatus = { deferred: null as never, waitingOn: null };
+  const d = new Deferred<unknown>((it) => addCancelCallbackToDeferred(it, status));
+  status.deferred = d;
+  runGenerator(undefined, gen as Generator<unknown, unknown, unknown>, status);
+  return d as Deferred<T>;
+}
+
+function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus): void {
+  // Put an errback in front of every pair already on `it`, then errback `it` with the internal
+  // marker: that errback swaps in a fresh Deferred (so the application's callbacks wait for the
+  // generator's real outcome) and cancels what the generator waits on (IC8).
+  const cbs = it._callbacks;
+  const rest = cbs === null ? [] : cbs.slice(it._cursor);
+  it._callbacks = null;
+  it._cursor = 0;
+  it._add(null, handleCancelInlineCallbacks, null, [status]);
+  if (rest.length > 0) it._callbacks!.push(...rest);
+  it.errback(new InternalInlineCallbacksCancelledError('inlineCallbacks cancelled'));
+}
+
+function handleCancelInlineCallbacks(failure: Failure, status: DriverStatus): Deferred<unknown> {
+  failure.trap(InternalInlineCallbacksCancelledError);
+  status.deferred = new Deferred<unknown>((it) => addCancelCallbackToDeferred(it, status));
+  const awaited = status.waitingOn;
+  if (awaited !== null) awaited.cancel();
+  return status.deferred;
+}
+
+function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>, status: DriverStatus): void {
+  // Already-fired yields loop here instead of recursing (T3): `waiting` tells whether the
+  // yielded Deferred delivered synchronously.
+  for (;;) {
+    let step: IteratorResult<unknown, unknown>;
+    try {
+      if (isFailure(result)) {
+        result._observed = true;
+        step = gen.throw(result.value);
+      } else {
+        step = gen.next(result);
+      }
+    } catch (e) {
+      status.deferred.errback(e);
+      return;
+    }
+    if (step.done) {
+      const value = step.value;
+      // Returning a Deferred or promise from the generator resolves to its result, as an
+      // async function's `return somePromise` does (J2 forbids firing with a Deferred).
+      resolveInto(status.deferred, value);
+      return;
+    }
+
+    let yielded = step.value;
+    if (yielded !== null && typeof yielded === 'object') {
+      if (isGenerator(yielded)) yielded = driveCoroutine(yielded);
+      else if (!(yielded instanceof Deferred)) yielded = toDeferredOrNull(yielded) ?? yielded;
+    }
+    if (!(yielded instanceof Deferred)) {
+      // Any other value is sent straight back (IC3).
+      result = yielded;
+      continue;
+    }
+
+    let waiting = true;
+    let syncResult: unknown;
+    const awaited = yielded;
+    awaited._add(
+      resumeAfter,
+      resumeAfter,
+      null,
+      null,
+    );
+    function resumeAfter(r: unknown): undefined {
+      if (waiting) {
+        waiting = false;
+        syncResult = r;
+      } else {
+        if (status.waitingOn === awaited) status.waitingOn = null;
+        runGenerator(r, gen, status);
+      }
+      // The yield consumed the result (IC7): nothing is left to report as unhandled.
+      return undefined;
+    }
+    if (waiting) {
+      // Not fired yet: resumeAfter will continue the generator.
+      waiting = false;
+      status.waitingOn = awaited;
+      return;
+    }
+    result = syncResult;
+  }
+}

@@ -1,0 +1,211 @@
+// Failure: the value on the error path of a Deferred chain.
+
+import { FAILURE_BRAND } from './internal/shared.js';
+
+/** What `Failure#check` and `Failure#trap` accept: a class (matched with `instanceof`) or a class name. */
+export type FailureMatcher = (abstract new (...args: never[]) => unknown) | string;
+
+/**
+ * The error-path value of a Deferred chain: wraps whatever was thrown, rejected or passed to
+ * `errback()` (deviation J1: any value, `undefined` included, and `value` is that value).
+ *
+ * Mirrors Twisted's `twisted.python.failure.Failure`.
+ *
+ * @example
+ * ```ts
+ * const f = new Failure(new RangeError('too big'));
+ * console.log(f.check(TypeError, RangeError) === RangeError, f.getErrorMessage());
+ * // prints: true too big
+ * ```
+ */
+export class Failure {
+  /** The raw thrown, rejected or errback'd value. */
+  readonly value: unknown;
+  /**
+   * The class of `value`: its constructor for objects, the wrapper (`String`, `Number`, …) for
+   * primitives, `null` for `null`/`undefined`. Twisted's `Failure.type`.
+   */
+  readonly type: Function | null;
+  /** Whether `then()`, `asFuture()` or `yield`/`await` already delivered this failure somewhere. @internal */
+  _observed: boolean;
+
+  /**
+   * @param value - the error; a Failure given here is copied (Twisted's `Failure(otherFailure)`).
+   */
+  constructor(value?: unknown) {
+    if (isFailure(value)) {
+      this.value = value.value;
+      this.type = value.type;
+    } else {
+      this.value = value;
+      this.type = classOf(value);
+    }
+    this._observed = false;
+  }
+
+  /**
+   * The first of `types` that `value` is an instance of (a string matches any class name in
+   * its prototype chain), or `null`.
+   *
+   * Mirrors Twisted's `Failure.check`.
+   *
+   * @param types - classes or class names to test, in order.
+   * @returns the matching argument, or `null`.
+   * @example
+   * ```ts
+   * new Failure(new TypeError('x')).check(RangeError, Error); // → Error
+   * new Failure(new TypeError('x')).check('TypeError');       // → 'TypeError'
+   * ```
+   */
+  check<M extends FailureMatcher>(...types: M[]): M | null {
+    for (const t of types) {
+      if (typeof t === 'string') {
+        if (classNames(this.value).includes(t)) return t;
+      } else if (typeof t === 'function') {
+        if (matchesClass(this.value, t)) return t;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Like {@link Failure.check}, but when nothing matches it re-throws the original `value`, so an
+   * errback can say "I handle only these": `f.trap(CancelledError)`.
+   *
+   * Mirrors Twisted's `Failure.trap`.
+   *
+   * @param types - classes or class names this errback handles.
+   * @returns the matching argument.
+   * @throws the original `value` when no type matches.
+   * @example
+   * ```ts
+   * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; });
+   * ```
+   */
+  trap<M extends FailureMatcher>(...types: M[]): M {
+    const found = this.check(...types);
+    if (found === null) throw this.value;
+    return found;
+  }
+
+  /**
+   * Throws `value`. Twisted's `Failure.raiseException`.
+   *
+   * @throws always: the wrapped value.
+   */
+  raiseException(): never {
+    throw this.value;
+  }
+
+  /**
+   * The error's message: `value.message` for errors, `String(value)` otherwise.
+   * Twisted's `Failure.getErrorMessage`.
+   *
+   * @example
+   * ```ts
+   * new Failure(new Error('boom')).getErrorMessage(); // → 'boom'
+   * ```
+   */
+  getErrorMessage(): string {
+    const v = this.value;
+    if (v instanceof Error) return v.message;
+    if (v !== null && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') {
+      return (v as { message: string }).message;
+    }
+    return safeString(v);
+  }
+
+  /**
+   * The error's stack when it has one, else `TypeName: message`.
+   * Twisted's `Failure.getTraceback`.
+   */
+  getTraceback(): string {
+    const v = this.value;
+    if (v instanceof Error && typeof v.stack === 'string' && v.stack !== '') return v.stack;
+    const name = this.type === null ? String(v) : this.type.name;
+    return `${name}: ${this.getErrorMessage()}`;
+  }
+
+  /** Twisted kept tracebacks alive through `cleanFailure`; JS errors need no cleaning. Kept for porting. */
+  cleanFailure(): void {}
+
+  /** `[Failure instance: TypeName: message]`, like Twisted's `str(failure)`. */
+  toString(): string {
+    const name = this.type === null ? String(this.value) : this.type.name;
+    return `[Failure instance: ${name}: ${this.getErrorMessage()}]`;
+  }
+}
+
+Object.defineProperty(Failure.prototype, FAILURE_BRAND, { value: true });
+
+/**
+ * True for a Failure made by any loaded copy of @deferkit/deferred.
+ *
+ * @param value - anything.
+ * @example
+ * ```ts
+ * isFailure(new Failure(1)); // → true
+ * ```
+ */
+export function isFailure(value: unknown): value is Failure {
+  return (
+    value instanceof Failure ||
+    (value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[FAILURE_BRAND] === true)
+  );
+}
+
+function classOf(value: unknown): Function | null {
+  switch (typeof value) {
+    case 'string':
+      return String;
+    case 'number':
+      return Number;
+    case 'boolean':
+      return Boolean;
+    case 'bigint':
+      return BigInt;
+    case 'symbol':
+      return Symbol;
+    case 'undefined':
+      return null;
+    case 'function':
+      return Function;
+    default: {
+      if (value === null) return null;
+      const proto = Object.getPrototypeOf(value) as { constructor?: unknown } | null;
+      return proto !== null && typeof proto.constructor === 'function' ? proto.constructor : Object;
+    }
+  }
+}
+
+function matchesClass(value: unknown, cls: Function): boolean {
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    try {
+      return value instanceof (cls as new () => unknown);
+    } catch {
+      return false;
+    }
+  }
+  // Primitives: a string is a String, as `Failure("x").check(str)` is in Python.
+  return classOf(value) === cls;
+}
+
+function classNames(value: unknown): string[] {
+  const names: string[] = [];
+  if (value === null || value === undefined) return names;
+  let proto: unknown = typeof value === 'object' || typeof value === 'function' ? Object.getPrototypeOf(value) : classOf(value)?.prototype;
+  while (proto !== null && proto !== undefined) {
+    const ctor = (proto as { constructor?: { name?: unknown } }).constructor;
+    if (ctor !== undefined && typeof ctor.name === 'string') names.push(ctor.name);
+    proto = Object.getPrototypeOf(proto);
+  }
+  return names;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

@@ -1,0 +1,65 @@
+// Process-wide debugging switches and the unhandled-error hook (rules D, U; deviation J7).
+
+import { shared, type UnhandledErrorHandler } from './internal/shared.js';
+
+/**
+ * Turn debugging on or off for every Deferred created (or fired) afterwards: creator and
+ * first-invoker stacks are recorded and shown by `AlreadyCalledError` and unhandled-error
+ * reports, and failures still unhandled at the end of the current macrotask are reported then
+ * (a deterministic moment for tests). Shared by every loaded copy of the package.
+ *
+ * Mirrors Twisted's `twisted.internet.defer.setDebugging`.
+ *
+ * @param on - the new setting.
+ * @example
+ * ```ts
+ * setDebugging(true);
+ * console.log(getDebugging());
+ * // prints: true
+ * ```
+ */
+export function setDebugging(on: boolean): void {
+  shared.debug = Boolean(on);
+}
+
+/**
+ * Whether debugging is on. Twisted's `twisted.internet.defer.getDebugging`.
+ *
+ * @example
+ * ```ts
+ * console.log(getDebugging());
+ * // prints: false
+ * ```
+ */
+export function getDebugging(): boolean {
+  return shared.debug;
+}
+
+/**
+ * Be told about every failure that no errback handled: when its Deferred is garbage-collected,
+ * when the process exits, or (in debug mode) at the end of the macrotask. While at least one
+ * handler is registered, nothing is printed; with none, reports go to `console.error` as
+ * `Unhandled error in Deferred:` plus the traceback. A handler that throws is reported and
+ * does not stop the others.
+ *
+ * Plays the part of Twisted's log observers for "Unhandled error in Deferred".
+ *
+ * @param handler - `(failure, { debugInfo, when }) => void`.
+ * @returns a function that removes the handler.
+ * @example
+ * ```ts
+ * const stop = onUnhandledError((failure) => console.log('unhandled:', failure.getErrorMessage()));
+ * // … later
+ * stop();
+ * ```
+ */
+export function onUnhandledError(handler: UnhandledErrorHandler): () => void {
+  if (typeof handler !== 'function') {
+    throw new TypeError('onUnhandledError(handler): handler must be a function (failure, info) => void.');
+  }
+  shared.handlers.push(handler);
+  return () => {
+    const i = shared.handlers.indexOf(handler);
+    if (i !== -1) shared.handlers.splice(i, 1);
+  };
+}
