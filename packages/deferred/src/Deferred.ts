@@ -389,7 +389,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       );
     }
     other._chainedTo = this as Deferred<unknown>;
-    return this._add(CHAIN, CHAIN, other, null) as never;
+    return this._add(CHAIN, CHAIN, other, other) as never;
   }
 
   /** Append one pair and, if the Deferred has fired, run what can run now. @internal */

@@ -1,6 +1,8 @@
 // Process-wide debugging switches and the unhandled-error hook (rules D, U; deviation J7).
 
+import { Failure, isFailure } from './Failure.js';
 import { shared, type UnhandledErrorHandler } from './internal/shared.js';
+import { reportUnhandledFailure } from './internal/unhandled.js';
 
 /**
  * Turn debugging on or off for every Deferred created (or fired) afterwards: creator and
@@ -62,4 +64,27 @@ export function onUnhandledError(handler: UnhandledErrorHandler): () => void {
     const i = shared.handlers.indexOf(handler);
     if (i !== -1) shared.handlers.splice(i, 1);
   };
+}
+
+/**
+ * Report `failure` now, through the same path as unhandled errors (the `onUnhandledError`
+ * handlers with `when: 'logged'`, or `console.error` as `Unhandled Error` plus the traceback),
+ * and return it — so it can be the last errback of a chain: `d.addErrback(logError)`. Anything
+ * that is not a Failure is wrapped first. Reactors use it for errors thrown by timed calls.
+ *
+ * Mirrors Twisted's `twisted.internet.defer.logError` (U5).
+ *
+ * @param failure - the failure (or any error value).
+ * @returns the same Failure (a new one wrapping `failure` if it was not one).
+ * @example
+ * ```ts
+ * fail(new Error('disk full')).addErrback(logError);
+ * // console.error: Unhandled Error
+ * //                Error: disk full …
+ * ```
+ */
+export function logError(failure: unknown): Failure {
+  const f = isFailure(failure) ? failure : new Failure(failure);
+  reportUnhandledFailure(f, undefined, 'logged');
+  return f;
 }

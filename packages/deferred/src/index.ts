@@ -33,13 +33,14 @@ export type { RaceResult } from './race.js';
 export { inlineCallbacks, ensureDeferred } from './inlineCallbacks.js';
 
 // Concurrency primitives
+export { ConcurrencyPrimitive } from './internal/ConcurrencyPrimitive.js';
 export { DeferredLock } from './DeferredLock.js';
 export { DeferredSemaphore } from './DeferredSemaphore.js';
 export { DeferredQueue } from './DeferredQueue.js';
 export type { DeferredQueueOptions } from './DeferredQueue.js';
 
 // Debugging and unhandled errors
-export { setDebugging, getDebugging, onUnhandledError } from './debug.js';
+export { setDebugging, getDebugging, onUnhandledError, logError } from './debug.js';
 export type { UnhandledErrorHandler, UnhandledErrorInfo } from './internal/shared.js';
 
 // Errors

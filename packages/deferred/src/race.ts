@@ -5,9 +5,12 @@ import { FailureGroup, describeValue } from './errors.js';
 import type { Failure } from './Failure.js';
 
 /** The result of `race` over a tuple of Deferreds: the winner's index and its result. */
-export type RaceResult<Ds extends readonly unknown[]> = {
-  [K in keyof Ds]: K extends `${infer N extends number}` ? [index: N, result: Ds[K] extends Deferred<infer U> ? U : never] : never;
-}[number];
+export type RaceResult<Ds extends readonly unknown[]> = number extends Ds['length']
+  ? // A plain array (not a tuple): any index, any element's result.
+    [index: number, result: Ds[number] extends Deferred<infer U> ? U : never]
+  : {
+      [K in keyof Ds]: K extends `${infer N extends number}` ? [index: N, result: Ds[K] extends Deferred<infer U> ? U : never] : never;
+    }[number];
 
 /**
  * Fire with `[index, result]` of the first input to succeed, and cancel every other input.

@@ -5,6 +5,18 @@ import { isFailure } from './Failure.js';
 import { describeValue } from './errors.js';
 
 /**
+ * A Deferred that already succeeded with `undefined`.
+ *
+ * Mirrors Twisted's `twisted.internet.defer.succeed()` (`succeed(None)`).
+ *
+ * @example
+ * ```ts
+ * succeed().addCallback((v) => console.log(v));
+ * // prints: undefined
+ * ```
+ */
+export function succeed(): Deferred<undefined>;
+/**
  * A Deferred that already succeeded with `result`: callbacks added to it run at once.
  *
  * Mirrors Twisted's `twisted.internet.defer.succeed`.
@@ -17,7 +29,6 @@ import { describeValue } from './errors.js';
  * // prints: success
  * ```
  */
-export function succeed(): Deferred<undefined>;
 export function succeed<T>(result: T): Deferred<T>;
 export function succeed<T>(result?: T): Deferred<T | undefined> {
   if (result !== null && typeof result === 'object' && isDeferred(result)) {

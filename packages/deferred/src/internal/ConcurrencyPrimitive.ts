@@ -6,8 +6,9 @@ import { maybeDeferred } from '../succeed.js';
 import { Fifo } from './Fifo.js';
 
 /**
- * The common part of DeferredLock and DeferredSemaphore (Twisted's `_ConcurrencyPrimitive`).
- * @internal
+ * The common part of DeferredLock and DeferredSemaphore: `run()`, `waiting` and async disposal.
+ *
+ * Mirrors Twisted's `twisted.internet.defer._ConcurrencyPrimitive`.
  */
 export abstract class ConcurrencyPrimitive {
   /** Deferreds of acquire() calls waiting their turn, first come first served. @internal */

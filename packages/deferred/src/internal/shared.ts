@@ -10,8 +10,12 @@ import type { Failure } from '../Failure.js';
 export interface UnhandledErrorInfo {
   /** Creator and first-invoker stacks, present when debugging was on (see `setDebugging`). */
   readonly debugInfo: string | undefined;
-  /** Why it is reported now: the Deferred was garbage-collected, the process is exiting, or (in debug mode) the macrotask ended. */
-  readonly when: 'gc' | 'exit' | 'macrotask';
+  /**
+   * Why it is reported now: the Deferred was garbage-collected, the process is exiting, (in
+   * debug mode) the macrotask ended, or it was logged on purpose with `logError()` (a reactor
+   * does this for errors thrown by timed calls).
+   */
+  readonly when: 'gc' | 'exit' | 'macrotask' | 'logged';
 }
 
 /** A function told about every failure that no errback handled. */

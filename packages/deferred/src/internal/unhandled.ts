@@ -71,7 +71,7 @@ function installExitHook(): void {
 
 function scheduleSweep(): void {
   sweepScheduled = true;
-  const g = globalThis as { setImmediate?: (fn: () => void) => unknown; setTimeout: (fn: () => void, ms: number) => unknown };
+  const g = globalThis as unknown as { setImmediate?: (fn: () => void) => unknown; setTimeout: (fn: () => void, ms: number) => unknown };
   const sweep = (): void => {
     sweepScheduled = false;
     const batch = sweepQueue.splice(0, sweepQueue.length);
@@ -88,6 +88,11 @@ function scheduleSweep(): void {
 export function trackFailure(owner: object, info: DebugInfo, failure: Failure, debug: boolean): void {
   info.failResult = failure;
   info.reported = false;
+  // V8 keeps an Error's call sites, receivers included (this Deferred, when the error was thrown
+  // inside one of its callbacks), until `stack` is first read. The registry holds `info` strongly,
+  // so format the stack now, or `owner` could never be collected and reported (U2/U3).
+  const value = failure.value;
+  if (value instanceof Error) void value.stack;
   live.add(info);
   if (!info.registered && registry !== undefined) {
     info.registered = true;
@@ -140,7 +145,8 @@ export function reportUnhandledFailure(
     return;
   }
   const head = debugInfo === undefined ? '' : `(debug: ${debugInfo})\n`;
-  safeConsoleError(`Unhandled error in Deferred:\n${head}${failure.getTraceback()}`);
+  const title = when === 'logged' ? 'Unhandled Error' : 'Unhandled error in Deferred:';
+  safeConsoleError(`${title}\n${head}${failure.getTraceback()}`);
 }
 
 function safeConsoleError(...args: unknown[]): void {
@@ -155,7 +161,8 @@ function safeConsoleError(...args: unknown[]): void {
 /** Fresh stack text without the frames of this package's own machinery. @internal */
 export function captureStack(skip: number): string {
   const stack = new Error().stack ?? '';
-  const lines = stack.split('\n').slice(1 + skip);
+  // Drop the "Error" header and this function's own frame, then `skip` caller frames (D2).
+  const lines = stack.split('\n').slice(2 + skip);
   return lines.join('\n');
 }
 

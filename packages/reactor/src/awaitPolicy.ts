@@ -1,0 +1,74 @@
+// The awaitDeferreds policy of the promise reactor. @deferkit/deferred reads a hook from its
+// shared state (globalThis[Symbol.for('deferkit.deferred.state')].awaitHook) in Deferred#then;
+// this module sets it, so the lower package never imports this one.
+
+import { DeferredAwaitError } from './errors.js';
+
+/**
+ * What awaiting a Deferred that has no result yet does under the promise reactor:
+ * `'error'` (default, as Scrapy's asyncio reactor: rejects with `DeferredAwaitError`),
+ * `'warn'` (works, warns once per call site), `'allow'` (works). Fired Deferreds are always awaitable.
+ */
+export type AwaitDeferredsPolicy = 'error' | 'warn' | 'allow';
+
+type AwaitHook = (deferred: unknown, pending: boolean) => { reject: unknown } | undefined;
+interface DeferredState {
+  awaitHook: AwaitHook | undefined;
+}
+
+function state(): DeferredState {
+  const s = (globalThis as unknown as Record<symbol, DeferredState | undefined>)[Symbol.for('deferkit.deferred.state')];
+  if (s === undefined) throw new Error('deferkit: @deferkit/deferred is not loaded (its shared state is missing).');
+  return s;
+}
+
+const warnedSites = new Set<string>();
+
+/** The first stack line outside deferkit's own code: where the await (or then) happened. */
+function callSite(): string {
+  const lines = (new Error().stack ?? '').split('\n').slice(1);
+  for (const line of lines) {
+    if (/[\\/](deferred|reactor)[\\/](src|dist)[\\/]|node:internal|@deferkit/.test(line)) continue;
+    return line.trim();
+  }
+  // `await d` calls then() from a microtask, with no user frame on the stack.
+  return '(await)';
+}
+
+function emitWarning(message: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (msg: string, opts: { type: string }) => void } }).process;
+  if (proc !== undefined && typeof proc.emitWarning === 'function') proc.emitWarning(message, { type: 'DeferredAwaitWarning' });
+  else (globalThis as unknown as { console: { warn(m: string): void } }).console.warn(`DeferredAwaitWarning: ${message}`);
+}
+
+/** @internal */
+export function installAwaitPolicy(policy: AwaitDeferredsPolicy): void {
+  const s = state();
+  if (policy === 'allow') {
+    s.awaitHook = undefined;
+    return;
+  }
+  if (policy === 'error') {
+    s.awaitHook = (deferred, pending) =>
+      pending ? { reject: new DeferredAwaitError(String((deferred as { toString(): string }).toString())) } : undefined;
+    return;
+  }
+  s.awaitHook = (deferred, pending) => {
+    if (!pending) return undefined;
+    const site = callSite();
+    if (!warnedSites.has(site)) {
+      warnedSites.add(site);
+      emitWarning(
+        `Awaiting ${String(deferred)}, a Deferred with no result yet, under the promise reactor (at ${site}). ` +
+          "It works because awaitDeferreds is 'warn', but Scrapy's asyncio reactor fails here; use maybeDeferredToFuture(d).",
+      );
+    }
+    return undefined;
+  };
+}
+
+/** @internal */
+export function uninstallAwaitPolicy(): void {
+  state().awaitHook = undefined;
+  warnedSites.clear();
+}
