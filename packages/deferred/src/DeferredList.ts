@@ -1,6 +1,6 @@
 // DeferredList and gatherResults: wait for several Deferreds (rules L1-L9, G1-G4).
 
-import { Deferred, isDeferred } from './Deferred.js';
+import { Deferred, isDeferred, type Unwrap } from './Deferred.js';
 import { FirstError, describeValue } from './errors.js';
 import { Failure } from './Failure.js';
 import { reportUnhandledFailure } from './internal/unhandled.js';
@@ -58,6 +58,24 @@ export interface DeferredListConstructor {
   new <T>(deferreds: Iterable<Deferred<T>>, options?: DeferredListOptions & { fireOnOneCallback?: false }): DeferredList<
     DeferredListEntry<T>[]
   >;
+  // Inputs of different result types (`[Deferred<number>, Deferred<string>]`): inferring `T`
+  // above would see two candidates and reject the call, so these infer the Deferred type and
+  // give the union of the results.
+  /** As above, for inputs of different result types. */
+  new <D extends Deferred<unknown>>(
+    deferreds: Iterable<D>,
+    options: DeferredListOptions & { fireOnOneCallback: true; fireOnOneErrback: true },
+  ): DeferredList<FirstResult<Unwrap<D>>>;
+  /** As above, for inputs of different result types. */
+  new <D extends Deferred<unknown>>(
+    deferreds: Iterable<D>,
+    options: DeferredListOptions & { fireOnOneCallback: true },
+  ): DeferredList<FirstResult<Unwrap<D>> | DeferredListEntry<Unwrap<D>>[]>;
+  /** As above, for inputs of different result types. */
+  new <D extends Deferred<unknown>>(
+    deferreds: Iterable<D>,
+    options?: DeferredListOptions & { fireOnOneCallback?: false },
+  ): DeferredList<DeferredListEntry<Unwrap<D>>[]>;
   readonly prototype: DeferredList<unknown>;
 }
 
@@ -153,6 +171,8 @@ class DeferredListImpl extends Deferred<unknown> {
  * ```
  */
 export const DeferredList: DeferredListConstructor = DeferredListImpl as unknown as DeferredListConstructor;
+// Its repr says DeferredList, as Twisted's does.
+Object.defineProperty(DeferredListImpl, 'name', { value: 'DeferredList' });
 
 // ---------------------------------------------------------------------------------------------
 // gatherResults

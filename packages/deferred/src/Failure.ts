@@ -57,7 +57,7 @@ export class Failure {
    * new Failure(new TypeError('x')).check('TypeError');       // → 'TypeError'
    * ```
    */
-  check<M extends FailureMatcher>(...types: M[]): M | null {
+  check<M extends FailureMatcher[]>(...types: M): M[number] | null {
     for (const t of types) {
       if (typeof t === 'string') {
         if (classNames(this.value).includes(t)) return t;
@@ -82,7 +82,7 @@ export class Failure {
    * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; });
    * ```
    */
-  trap<M extends FailureMatcher>(...types: M[]): M {
+  trap<M extends FailureMatcher[]>(...types: M): M[number] {
     const found = this.check(...types);
     if (found === null) throw this.value;
     return found;

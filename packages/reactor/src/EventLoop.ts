@@ -88,7 +88,8 @@ class TimedHandle implements TimerHandle {
 
 /**
  * An EventLoop built on deferkit's scheduler; subclasses provide the clock and the driver.
- * @internal
+ * Exported because `HostEventLoop` and `VirtualTimeEventLoop` extend it (their declarations
+ * need it); to plug in your own loop, implement the `EventLoop` interface.
  */
 export abstract class SchedulerEventLoop implements EventLoop {
   /** @internal */

@@ -65,8 +65,11 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 const PHASES: readonly TriggerPhase[] = ['before', 'during', 'after'];
 
 /**
- * The run/stop/trigger logic both reactors share; a subclass supplies the scheduler.
- * @internal
+ * The run/stop/trigger logic both reactors share; a subclass supplies the scheduler. Exported
+ * because `CallbackLoopReactor` and `PromiseLoopReactor` extend it (their declarations need it);
+ * implement the `Reactor` interface rather than extending it.
+ *
+ * Mirrors Twisted's `twisted.internet.base.ReactorBase`.
  */
 export abstract class ReactorBase implements Reactor {
   abstract readonly kind: 'callback' | 'promise';

@@ -167,8 +167,8 @@ export class DeferredAwaitError extends Error {
   constructor(deferredRepr: string) {
     super(
       `Cannot await a Deferred that has no result yet under the promise reactor (Scrapy: "Task got bad yield: ${deferredRepr}"). ` +
-        'Wrap it: await deferredToFuture(d) (promise reactor only) or await maybeDeferredToFuture(d) (any reactor); ' +
-        "or install the reactor with { awaitDeferreds: 'allow' }.",
+        'Wrap it with deferredToFuture() (promise reactor only) or maybeDeferredToFuture() (any reactor), ' +
+        "e.g. await maybeDeferredToFuture(d); or install the reactor with { awaitDeferreds: 'allow' }.",
     );
   }
 }

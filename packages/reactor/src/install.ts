@@ -232,7 +232,10 @@ export async function loadEventLoop(specifier: string, parentUrl?: string): Prom
       (typeof (globalThis as { process?: { cwd(): string } }).process?.cwd === 'function'
         ? 'file://' + (globalThis as unknown as { process: { cwd(): string } }).process.cwd() + '/'
         : undefined);
-    if (base !== undefined) target = new URL(modulePath, base).href;
+    // URL is a global in every runtime deferkit supports, but not in the ES2022 lib this
+    // package compiles against (no DOM, no @types/node), so it is looked up on globalThis.
+    const URLCtor = (globalThis as unknown as { URL: new (input: string, base: string) => { href: string } }).URL;
+    if (base !== undefined) target = new URLCtor(modulePath, base).href;
   }
   const mod = (await import(/* @vite-ignore */ target)) as Record<string, unknown>;
   const cls = mod[exportName];

@@ -1,0 +1,386 @@
+// Crawler, CrawlerRunner, CrawlerProcess: running spiders, and who installs the reactor
+// (scrapy.crawler; reference/scrapy-async.md §2.13).
+
+import { Deferred } from '@deferkit/deferred';
+import {
+  getReactor,
+  installReactor,
+  isReactorInstalled,
+  loadEventLoop,
+  ReactorNotInstalledError,
+  verifyInstalledReactor,
+  type AwaitDeferredsPolicy,
+  type EventLoop,
+  type EventLoopSpec,
+  type Reactor,
+} from '@deferkit/reactor';
+import { ExecutionEngine } from './core/Engine.js';
+import { DEFAULT_SETTINGS } from './defaultSettings.js';
+import { BUILTIN_EXTENSIONS } from './extensions/index.js';
+import { LOG_LEVELS, LogHub, type LogHandler, type LogLevel, type Logger } from './log.js';
+import { buildComponents } from './middleware/components.js';
+import { Settings } from './Settings.js';
+import { SignalManager } from './signals.js';
+import type { Spider, SpiderClass } from './Spider.js';
+import { StatsCollector } from './stats.js';
+
+function toSettings(settings: Settings | Record<string, unknown> | undefined): Settings {
+  const s = new Settings(DEFAULT_SETTINGS, 'default');
+  if (settings instanceof Settings) s.update(settings);
+  else if (settings !== undefined) s.update(settings, 'project');
+  return s;
+}
+
+function reactorKind(settings: Settings): 'callback' | 'promise' {
+  const r = settings.get<string>('REACTOR');
+  if (r !== 'callback' && r !== 'promise') {
+    throw new TypeError(`REACTOR must be 'callback' or 'promise', got ${JSON.stringify(r)}.`);
+  }
+  return r;
+}
+
+/**
+ * Runs one spider: owns its settings, signals, stats, logging, extensions and engine.
+ * `crawl()` returns a Deferred that fires when the spider has closed; `crawlAsync()` a promise.
+ * A Crawler made by a `CrawlerRunner` requires an installed reactor and verifies it against
+ * `REACTOR`; one made by a `CrawlerProcess` has it installed for it.
+ *
+ * Mirrors Scrapy's `scrapy.crawler.Crawler`.
+ *
+ * @example
+ * ```ts
+ * installReactor('callback');
+ * const crawler = new Crawler(BooksSpider, { LOG_LEVEL: 'INFO' });
+ * crawler.crawl().addCallback(() => console.log(crawler.stats.getValue('item_scraped_count')));
+ * ```
+ */
+export class Crawler {
+  /** The spider class. */
+  readonly spiderClass: SpiderClass;
+  /** The settings (frozen once the crawl starts). */
+  readonly settings: Settings;
+  /** Signals. */
+  readonly signals: SignalManager;
+  /** Stats. */
+  readonly stats: StatsCollector;
+  /** The spider, once crawling. */
+  spider: Spider | null = null;
+  /** The engine, once crawling. */
+  engine: ExecutionEngine | null = null;
+  /** Whether `crawl()` was called. */
+  crawling = false;
+  /** Extensions, once crawling. */
+  extensions: object[] = [];
+  /** @internal */ readonly _logHub = new LogHub();
+  /** @internal */ _initReactor = false;
+
+  /**
+   * @param spiderClass - the Spider subclass.
+   * @param settings - project settings (a Settings, or an object at `'project'` priority).
+   */
+  constructor(spiderClass: SpiderClass, settings?: Settings | Record<string, unknown>) {
+    if (typeof spiderClass !== 'function') throw new TypeError('new Crawler(spiderClass): pass the Spider subclass itself, not an instance.');
+    this.spiderClass = spiderClass;
+    this.settings = toSettings(settings);
+    if (spiderClass.customSettings !== undefined) this.settings.update(spiderClass.customSettings, 'spider');
+    this.stats = new StatsCollector();
+    this.signals = new SignalManager(this.getLogger('scrapy.utils.signal'));
+    this.#configureLogging();
+  }
+
+  #configureLogging(): void {
+    const level = String(this.settings.get('LOG_LEVEL', 'DEBUG')).toUpperCase() as LogLevel;
+    if (!(level in LOG_LEVELS)) throw new TypeError(`LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${level}.`);
+    this._logHub.threshold = LOG_LEVELS[level];
+    this._logHub.toStderr = this.settings.getBool('LOG_ENABLED', true);
+  }
+
+  /** A logger writing to this crawler's log. */
+  getLogger(name: string): Logger {
+    return this._logHub.logger(name);
+  }
+
+  /** Receive every log record of this crawler (after LOG_LEVEL filtering); returns a remover. */
+  onLog(handler: LogHandler): () => void {
+    this._logHub.handlers.push(handler);
+    return () => {
+      const i = this._logHub.handlers.indexOf(handler);
+      if (i !== -1) this._logHub.handlers.splice(i, 1);
+    };
+  }
+
+  /**
+   * The installed reactor.
+   *
+   * @throws ReactorNotInstalledError when none is installed.
+   */
+  get reactor(): Reactor {
+    if (!isReactorInstalled()) {
+      throw new ReactorNotInstalledError(
+        "We expected a reactor to be installed but it isn't: call installReactor(REACTOR) before CrawlerRunner.crawl(), or use CrawlerProcess, which installs it.",
+      );
+    }
+    return getReactor();
+  }
+
+  /** Scrapy's `_apply_settings`: install or verify the reactor, create the spider, freeze settings. */
+  #prepare(args: Record<string, unknown>): void {
+    const kind = reactorKind(this.settings);
+    if (!isReactorInstalled()) {
+      if (!this._initReactor) {
+        throw new ReactorNotInstalledError(
+          `We expected a reactor to be installed but it isn't: a CrawlerRunner needs installReactor('${kind}') to have been called first ` +
+            '(a CrawlerProcess installs it for you).',
+        );
+      }
+      installFromSettings(this.settings);
+    }
+    verifyInstalledReactor(kind);
+    const spider = new this.spiderClass();
+    Object.assign(spider, args);
+    spider.crawler = this;
+    if (spider.customSettings !== undefined && spider.customSettings !== this.spiderClass.customSettings) {
+      this.settings.update(spider.customSettings, 'spider');
+      verifyInstalledReactor(reactorKind(this.settings));
+      this.#configureLogging();
+    }
+    this.spider = spider;
+    this.settings.freeze();
+    const logger = this.getLogger('scrapy.crawler');
+    const overridden = this.settings.overridden();
+    if (Object.keys(overridden).length > 0) {
+      logger.info(`Overridden settings:\n${JSON.stringify(overridden, (_k, v) => (typeof v === 'function' ? `[${v.name}]` : v), 1)}`);
+    }
+    this.extensions = buildComponents(this, 'EXTENSIONS', 'EXTENSIONS_BASE', BUILTIN_EXTENSIONS);
+  }
+
+  /**
+   * Crawl with a promise: resolves when the spider has closed.
+   *
+   * Mirrors Scrapy's `Crawler.crawl_async`.
+   *
+   * @param args - spider arguments (become spider properties).
+   * @throws Error when this crawler already crawled; ReactorNotInstalledError / ReactorMismatchError.
+   */
+  async crawlAsync(args: Record<string, unknown> = {}): Promise<void> {
+    if (this.crawling) throw new Error('Crawling already taking place: a Crawler runs one crawl; create another one.');
+    this.crawling = true;
+    try {
+      this.#prepare(args);
+      this.engine = new ExecutionEngine(this);
+      await this.engine.openSpider(this.spider!);
+      await this.engine.start();
+    } catch (e) {
+      this.crawling = false;
+      if (this.engine !== null && this.engine.running) await this.engine.closeSpider('shutdown');
+      throw e;
+    }
+  }
+
+  /**
+   * Crawl: a Deferred that fires when the spider has closed.
+   *
+   * Mirrors Scrapy's `Crawler.crawl`.
+   */
+  crawl(args: Record<string, unknown> = {}): Deferred<void> {
+    return Deferred.fromFuture(this.crawlAsync(args));
+  }
+
+  /** Stop gracefully (close reason `shutdown`). */
+  async stopAsync(): Promise<void> {
+    if (this.engine !== null) await this.engine.stop();
+  }
+
+  /** `stopAsync()` as a Deferred. Scrapy's `Crawler.stop`. */
+  stop(): Deferred<void> {
+    return Deferred.fromFuture(this.stopAsync());
+  }
+
+  /** Log the stats dump at close (`Dumping Scrapy stats`). @internal */
+  closeStats(reason: string): void {
+    void reason;
+    this.getLogger('scrapy.statscollectors').info(`Dumping Scrapy stats:\n${JSON.stringify(this.stats.getStats(), null, 1)}`);
+  }
+}
+
+/** Install the reactor `REACTOR` / `PROMISE_EVENT_LOOP` / `AWAIT_DEFERREDS` name. @internal */
+function installFromSettings(settings: Settings): Reactor {
+  const kind = reactorKind(settings);
+  const loop = settings.get<EventLoopSpec | string | null>('PROMISE_EVENT_LOOP', null);
+  const awaitDeferreds = settings.get<AwaitDeferredsPolicy>('AWAIT_DEFERREDS', 'error');
+  if (kind === 'callback') return installReactor('callback');
+  if (typeof loop === 'string') {
+    throw new TypeError(`PROMISE_EVENT_LOOP '${loop}' is a module specifier: CrawlerProcess loads it in start(); or pass the class itself.`);
+  }
+  return installReactor('promise', { ...(loop !== null && loop !== undefined ? { eventLoop: loop } : {}), awaitDeferreds });
+}
+
+/**
+ * Runs several crawlers in a process whose reactor **you** install and run (it refuses to
+ * start otherwise, and verifies the reactor against `REACTOR`).
+ *
+ * Mirrors Scrapy's `scrapy.crawler.CrawlerRunner`.
+ *
+ * @example
+ * ```ts
+ * const reactor = installReactor('callback');
+ * const runner = new CrawlerRunner({ LOG_LEVEL: 'INFO', REACTOR: 'callback' });
+ * runner.crawl(BooksSpider).addBoth(() => reactor.stop());
+ * await reactor.run();
+ * ```
+ */
+export class CrawlerRunner {
+  /** Settings shared by the crawlers. */
+  readonly settings: Settings;
+  /** Crawlers that are crawling. */
+  readonly crawlers = new Set<Crawler>();
+  readonly #active = new Set<Promise<void>>();
+
+  /** @param settings - project settings. */
+  constructor(settings?: Settings | Record<string, unknown>) {
+    this.settings = toSettings(settings);
+  }
+
+  /** A Crawler for `spiderClass` with these settings. */
+  createCrawler(spiderClass: SpiderClass | Crawler): Crawler {
+    if (spiderClass instanceof Crawler) return spiderClass;
+    const c = new Crawler(spiderClass, this.settings.copy());
+    this.#prepareCrawler(c);
+    return c;
+  }
+
+  /** @internal */
+  #prepareCrawler(c: Crawler): void {
+    c._initReactor = this._installsReactor();
+  }
+
+  /** @internal Whether crawlers may install the reactor (CrawlerProcess). */
+  protected _installsReactor(): boolean {
+    return false;
+  }
+
+  /** Crawl with a promise. */
+  crawlAsync(spiderClass: SpiderClass | Crawler, args: Record<string, unknown> = {}): Promise<void> {
+    const crawler = this.createCrawler(spiderClass);
+    this.crawlers.add(crawler);
+    const p = crawler.crawlAsync(args).finally(() => {
+      this.crawlers.delete(crawler);
+      this.#active.delete(p);
+    });
+    this.#active.add(p);
+    return p;
+  }
+
+  /** Crawl: a Deferred that fires when that spider has closed. */
+  crawl(spiderClass: SpiderClass | Crawler, args: Record<string, unknown> = {}): Deferred<void> {
+    return Deferred.fromFuture(this.crawlAsync(spiderClass, args));
+  }
+
+  /** Resolves when every crawl started so far has finished (failures included). */
+  async joinAsync(): Promise<void> {
+    while (this.#active.size > 0) await Promise.allSettled([...this.#active]);
+  }
+
+  /** `joinAsync()` as a Deferred. */
+  join(): Deferred<void> {
+    return Deferred.fromFuture(this.joinAsync());
+  }
+
+  /** Stop every crawl gracefully. */
+  async stopAsync(): Promise<void> {
+    await Promise.all([...this.crawlers].map((c) => c.stopAsync()));
+  }
+
+  /** `stopAsync()` as a Deferred. */
+  stop(): Deferred<void> {
+    return Deferred.fromFuture(this.stopAsync());
+  }
+}
+
+/** Options of {@link CrawlerProcess.start}. */
+export interface CrawlerProcessStartOptions {
+  /** Stop the reactor when every crawl has finished (default true). */
+  stopAfterCrawl?: boolean;
+  /** Handle SIGINT/SIGTERM: the first stops gracefully, the second forces (default true). */
+  installSignalHandlers?: boolean;
+}
+
+/**
+ * A CrawlerRunner that installs the reactor (from `REACTOR`, `PROMISE_EVENT_LOOP`,
+ * `AWAIT_DEFERREDS`) and runs it: `crawl()` your spiders, then `await start()`. Ctrl-C stops
+ * gracefully (in-flight requests finish, feeds close, stats print); a second Ctrl-C forces.
+ *
+ * Mirrors Scrapy's `scrapy.crawler.CrawlerProcess`.
+ *
+ * @example
+ * ```ts
+ * const process = new CrawlerProcess({ REACTOR: 'promise', FEEDS: { 'books.jsonl': { format: 'jsonl' } } });
+ * process.crawl(BooksSpider);
+ * await process.start();
+ * ```
+ */
+export class CrawlerProcess extends CrawlerRunner {
+  /** @internal */
+  protected override _installsReactor(): boolean {
+    return true;
+  }
+
+  /**
+   * Install the reactor now if none is (a module-specifier `PROMISE_EVENT_LOOP` is loaded
+   * first). Called by `start()`; call it yourself to install before importing code that calls
+   * `getReactor()`.
+   */
+  async installReactor(): Promise<Reactor> {
+    if (isReactorInstalled()) return getReactor();
+    const loop = this.settings.get<unknown>('PROMISE_EVENT_LOOP', null);
+    if (typeof loop === 'string' && reactorKind(this.settings) === 'promise') {
+      const cls = await loadEventLoop(loop);
+      const s = this.settings.copy();
+      s.set('PROMISE_EVENT_LOOP', cls, 'cmdline');
+      return installFromSettings(s);
+    }
+    return installFromSettings(this.settings);
+  }
+
+  /**
+   * Run the reactor until every crawl finishes (then stop it), handling Ctrl-C.
+   *
+   * @returns resolves once the reactor has stopped.
+   */
+  async start(options: CrawlerProcessStartOptions = {}): Promise<void> {
+    const { stopAfterCrawl = true, installSignalHandlers = true } = options;
+    const reactor = await this.installReactor();
+    let signalsSeen = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signalsSeen++;
+      const logger = [...this.crawlers][0]?.getLogger('scrapy.crawler');
+      if (signalsSeen === 1) {
+        logger?.info(`Received ${sig}, shutting down gracefully. Send again to force`);
+        void this.stopAsync();
+      } else {
+        logger?.info(`Received ${sig} twice, forcing unclean shutdown`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
+    };
+    if (installSignalHandlers) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    try {
+      const running = reactor.run();
+      if (stopAfterCrawl) {
+        void this.joinAsync().then(() => {
+          if (reactor.running) reactor.stop();
+        });
+      }
+      await running;
+    } finally {
+      if (installSignalHandlers) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
+  }
+}
+
+export type { EventLoop };

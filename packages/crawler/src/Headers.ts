@@ -1,0 +1,98 @@
+// Headers: case-insensitive, multi-valued HTTP headers (scrapy.http.headers.Headers).
+
+/** What `new Headers()` accepts. */
+export type HeadersInit = Headers | Record<string, string | number | readonly string[] | undefined> | Iterable<readonly [string, string]>;
+
+/**
+ * Case-insensitive HTTP headers that keep every value of a repeated header.
+ *
+ * Mirrors Scrapy's `scrapy.http.headers.Headers` (`get` → first value, `getlist` → all).
+ *
+ * @example
+ * ```ts
+ * const h = new Headers({ 'Content-Type': 'text/html; charset=utf-8' });
+ * console.log(h.get('content-type'));
+ * // prints: text/html; charset=utf-8
+ * ```
+ */
+export class Headers {
+  readonly #map = new Map<string, { name: string; values: string[] }>();
+
+  /** @param init - a Headers, a record, or name/value pairs. */
+  constructor(init?: HeadersInit) {
+    if (init === undefined || init === null) return;
+    if (init instanceof Headers) {
+      for (const [name, values] of init.entriesList()) for (const v of values) this.append(name, v);
+    } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
+      for (const [name, value] of init as Iterable<readonly [string, string]>) this.append(name, value);
+    } else {
+      for (const [name, value] of Object.entries(init)) {
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const v of value) this.append(name, String(v));
+        else this.append(name, String(value));
+      }
+    }
+  }
+
+  /** The first value, or `null`. */
+  get(name: string): string | null {
+    return this.#map.get(name.toLowerCase())?.values[0] ?? null;
+  }
+
+  /** Every value (Scrapy's `getlist`). */
+  getList(name: string): string[] {
+    return [...(this.#map.get(name.toLowerCase())?.values ?? [])];
+  }
+
+  /** Whether the header is present. */
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+
+  /** Replace the header's values with `value`. */
+  set(name: string, value: string | readonly string[]): void {
+    this.#map.set(name.toLowerCase(), { name, values: Array.isArray(value) ? [...value] : [String(value)] });
+  }
+
+  /** Add a value. */
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const entry = this.#map.get(key);
+    if (entry === undefined) this.#map.set(key, { name, values: [String(value)] });
+    else entry.values.push(String(value));
+  }
+
+  /** Set `value` only if the header is absent (Scrapy's `setdefault`). */
+  setDefault(name: string, value: string): void {
+    if (!this.has(name)) this.set(name, value);
+  }
+
+  /** Remove the header. */
+  delete(name: string): void {
+    this.#map.delete(name.toLowerCase());
+  }
+
+  /** `[name, values]` pairs with the names as first set. */
+  entriesList(): Array<[string, string[]]> {
+    return [...this.#map.values()].map((e) => [e.name, [...e.values]]);
+  }
+
+  /** A plain object: one value per header (joined with ', ' when repeated). */
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const { name, values } of this.#map.values()) out[name] = values.join(', ');
+    return out;
+  }
+
+  /** For Node's http module: repeated headers stay arrays. */
+  toNodeHeaders(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const { name, values } of this.#map.values()) out[name] = values.length === 1 ? values[0]! : [...values];
+    return out;
+  }
+
+  /** The number of distinct headers. */
+  get size(): number {
+    return this.#map.size;
+  }
+}

@@ -1,0 +1,139 @@
+// Request: what to download, and what to do with the response (scrapy.http.Request).
+
+import type { Failure } from '@deferkit/deferred';
+import { Headers, type HeadersInit } from './Headers.js';
+
+/** A spider callback: gets the response (and `cbKwargs`), returns or yields items and Requests, in any of the supported shapes. */
+export type Callback = (response: any, kwargs: any) => unknown;
+/** A spider errback: gets the Failure of a failed download or callback input. */
+export type Errback = (failure: Failure) => unknown;
+
+/** Options of {@link Request}. */
+export interface RequestInit {
+  /** HTTP method (default `GET`). */
+  method?: string;
+  /** Request headers. */
+  headers?: HeadersInit;
+  /** Request body. */
+  body?: string | Uint8Array | null;
+  /** Called with the response; a spider method name also works. Default: the spider's `parse`. */
+  callback?: Callback | string | null;
+  /** Called with the Failure when the download (or an HttpError) fails. */
+  errback?: Errback | string | null;
+  /** Free-form data carried to the response (`response.meta`); some keys steer middlewares. */
+  meta?: Record<string, unknown>;
+  /** Extra argument passed to the callback (Scrapy's `cb_kwargs`). */
+  cbKwargs?: Record<string, unknown>;
+  /** Higher runs first (default 0). */
+  priority?: number;
+  /** Skip the duplicate filter. */
+  dontFilter?: boolean;
+  /** Labels shown in logs. */
+  flags?: string[];
+}
+
+/**
+ * An HTTP request to schedule (yield it from a callback or `start()`), or to download inline
+ * with `engine.download()`. Immutable in spirit: use `replace()` for a changed copy.
+ *
+ * Mirrors Scrapy's `scrapy.http.Request`.
+ *
+ * @example
+ * ```ts
+ * yield new Request('http://127.0.0.1:8080/page/2', { callback: this.parse, priority: 1 });
+ * ```
+ */
+export class Request {
+  /** The absolute URL. */
+  readonly url: string;
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** Request headers. */
+  readonly headers: Headers;
+  /** Request body (empty for none). */
+  readonly body: Uint8Array;
+  /** The callback (or spider method name), `null` for the spider's `parse`. */
+  readonly callback: Callback | string | null;
+  /** The errback (or spider method name). */
+  readonly errback: Errback | string | null;
+  /** Free-form data, shared with `response.meta`. */
+  readonly meta: Record<string, unknown>;
+  /** Extra argument of the callback. */
+  readonly cbKwargs: Record<string, unknown>;
+  /** Scheduling priority: higher first. */
+  readonly priority: number;
+  /** Whether the duplicate filter is skipped. */
+  readonly dontFilter: boolean;
+  /** Labels shown in logs. */
+  readonly flags: string[];
+
+  /**
+   * @param url - an absolute URL with a scheme.
+   * @param init - the other fields.
+   * @throws TypeError `Missing scheme in request URL: …` for a URL without a scheme, and for an unparsable URL.
+   */
+  constructor(url: string, init: RequestInit = {}) {
+    if (typeof url !== 'string') throw new TypeError(`Request url must be a string, got ${typeof url}.`);
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
+      throw new TypeError(`Missing scheme in request URL: ${url}. Use an absolute URL, or response.follow(url) for a relative one.`);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`Invalid request URL: ${url}.`);
+    }
+    this.url = parsed.href;
+    this.method = (init.method ?? 'GET').toUpperCase();
+    this.headers = new Headers(init.headers);
+    const body = init.body;
+    this.body = body === undefined || body === null ? new Uint8Array(0) : typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    this.callback = init.callback ?? null;
+    this.errback = init.errback ?? null;
+    if (this.callback !== null && typeof this.callback !== 'function' && typeof this.callback !== 'string') {
+      throw new TypeError(`Request callback must be a function or a spider method name, got ${typeof this.callback}.`);
+    }
+    if (this.errback !== null && typeof this.errback !== 'function' && typeof this.errback !== 'string') {
+      throw new TypeError(`Request errback must be a function or a spider method name, got ${typeof this.errback}.`);
+    }
+    this.meta = init.meta ?? {};
+    this.cbKwargs = init.cbKwargs ?? {};
+    this.priority = init.priority ?? 0;
+    if (!Number.isFinite(this.priority)) throw new TypeError(`Request priority must be a finite number, got ${String(init.priority)}.`);
+    this.dontFilter = init.dontFilter ?? false;
+    this.flags = init.flags ?? [];
+  }
+
+  /**
+   * A copy with some fields changed (`meta` and `cbKwargs` are shallow-copied).
+   *
+   * @param changes - fields to change, including `url`.
+   */
+  replace(changes: RequestInit & { url?: string } = {}): Request {
+    return new Request(changes.url ?? this.url, {
+      method: changes.method ?? this.method,
+      headers: changes.headers ?? this.headers,
+      body: changes.body !== undefined ? changes.body : this.body,
+      callback: 'callback' in changes ? changes.callback : this.callback,
+      errback: 'errback' in changes ? changes.errback : this.errback,
+      meta: changes.meta ?? { ...this.meta },
+      cbKwargs: changes.cbKwargs ?? { ...this.cbKwargs },
+      priority: changes.priority ?? this.priority,
+      dontFilter: changes.dontFilter ?? this.dontFilter,
+      flags: changes.flags ?? [...this.flags],
+    });
+  }
+
+  /** `<GET http://…>`, as Scrapy prints requests. */
+  toString(): string {
+    return `<${this.method} ${this.url}>`;
+  }
+}
+
+/** True for a Request (of any loaded copy). */
+export function isRequest(x: unknown): x is Request {
+  return x instanceof Request || (x !== null && typeof x === 'object' && (x as { [REQUEST_BRAND]?: boolean })[REQUEST_BRAND] === true);
+}
+
+const REQUEST_BRAND = Symbol.for('deferkit.crawler.Request');
+Object.defineProperty(Request.prototype, REQUEST_BRAND, { value: true });

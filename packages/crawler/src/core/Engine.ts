@@ -1,0 +1,355 @@
+// The execution engine: moves requests from the scheduler to the downloader and responses to
+// the scraper, consumes start requests, detects idleness and closes the spider
+// (scrapy.core.engine.ExecutionEngine).
+
+import { Failure, type Deferred, type IDelayedCall } from '@deferkit/deferred';
+import { deferredFromCoro } from '@deferkit/interop';
+import type { Crawler } from '../Crawler.js';
+import { Downloader } from '../downloader/Downloader.js';
+import { CloseSpider, DontCloseSpider, IgnoreRequest } from '../errors.js';
+import { isRequest, type Request } from '../Request.js';
+import { Response } from '../Response.js';
+import { signals } from '../signals.js';
+import type { Spider } from '../Spider.js';
+import { Scheduler } from './Scheduler.js';
+import { Scraper } from './Scraper.js';
+
+/**
+ * Runs `fn` once on a later reactor turn however often `schedule()` is called before then.
+ * Mirrors Scrapy's `CallLaterOnce`.
+ * @internal
+ */
+export class CallLaterOnce {
+  #call: IDelayedCall | null = null;
+  readonly #fn: () => void;
+  readonly #crawler: Crawler;
+  readonly #waiters: Array<() => void> = [];
+  constructor(crawler: Crawler, fn: () => void) {
+    this.#crawler = crawler;
+    this.#fn = fn;
+  }
+  schedule(delay = 0): void {
+    if (this.#call === null) this.#call = this.#crawler.reactor.callLater(delay, this.#run);
+  }
+  cancel(): void {
+    if (this.#call !== null && this.#call.active()) this.#call.cancel();
+    this.#call = null;
+  }
+  /** Resolves after the next run. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  #run = (): void => {
+    this.#call = null;
+    try {
+      this.#fn();
+    } finally {
+      for (const w of this.#waiters.splice(0)) w();
+    }
+  };
+}
+
+/**
+ * The heart of a crawl. Scrapy's `ExecutionEngine`: `crawl(request)` schedules, a
+ * `CallLaterOnce` loop feeds the downloader while nothing backs out (`CONCURRENT_REQUESTS`,
+ * scraper memory), responses go to the scraper, and when the scheduler, downloader, scraper and
+ * start requests are all idle the spider closes (`spiderIdle` may keep it open).
+ * `download(request)` (a Deferred) and `downloadAsync(request)` fetch inline, through the
+ * downloader middlewares only.
+ */
+export class ExecutionEngine {
+  /** The scheduler. */
+  readonly scheduler: Scheduler;
+  /** The downloader. */
+  readonly downloader: Downloader;
+  /** The scraper. */
+  readonly scraper: Scraper;
+  /** Whether the engine runs. */
+  running = false;
+  /** Whether it is paused. */
+  paused = false;
+  /** Requests being downloaded for this spider. */
+  readonly inprogress = new Set<Request>();
+  readonly #crawler: Crawler;
+  #spider: Spider | null = null;
+  #nextcall: CallLaterOnce | null = null;
+  #heartbeat: IDelayedCall | null = null;
+  #startExhausted = false;
+  #startError = false;
+  #closing: Promise<void> | null = null;
+  #closeReason: string | null = null;
+  #resolveDone: (() => void) | null = null;
+  /** Resolves when the spider has closed. */
+  readonly done: Promise<void>;
+
+  /** @param crawler - the crawler. */
+  constructor(crawler: Crawler) {
+    this.#crawler = crawler;
+    this.scheduler = new Scheduler(crawler);
+    this.downloader = new Downloader(crawler);
+    this.scraper = new Scraper(crawler);
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+  }
+
+  /** The open spider. */
+  get spider(): Spider | null {
+    return this.#spider;
+  }
+
+  /** The reason the spider is closing, once known. */
+  get closeReason(): string | null {
+    return this.#closeReason;
+  }
+
+  /** Open the spider: pipelines' openSpider, then the (awaited) `spiderOpened` signal. */
+  async openSpider(spider: Spider): Promise<void> {
+    this.#spider = spider;
+    this.#nextcall = new CallLaterOnce(this.#crawler, () => this.#nextRequest());
+    this.#crawler.getLogger('scrapy.core.engine').info('Spider opened');
+    await this.scraper.itemproc.openSpider();
+    await this.#crawler.signals.sendAsync(signals.spiderOpened, { spider });
+  }
+
+  /** Start: `engineStarted`, then consume start requests and run the loop until the spider closes. */
+  async start(): Promise<void> {
+    if (this.running) throw new Error('Engine already running; create a new Crawler for another crawl.');
+    this.running = true;
+    await this.#crawler.signals.sendAsync(signals.engineStarted, {});
+    this.#nextcall!.schedule();
+    this.#beat();
+    void this.#consumeStart();
+    await this.done;
+  }
+
+  #beat = (): void => {
+    // Scrapy's 5 s heartbeat: re-check the loop even if nothing else pokes it.
+    this.#heartbeat = this.#crawler.reactor.callLater(5, () => {
+      this.#nextcall?.schedule();
+      if (this.running && this.#closing === null) this.#beat();
+    });
+  };
+
+  async #consumeStart(): Promise<void> {
+    const spider = this.#spider!;
+    const logger = this.#crawler.getLogger('scrapy.core.engine');
+    let iterator: AsyncIterator<unknown>;
+    try {
+      const start = typeof spider.start === 'function' ? spider.start() : spider.startRequests();
+      iterator = this.scraper.spidermw.processStart(start as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    } catch (e) {
+      this.#startFailed(e);
+      return;
+    }
+    try {
+      while (this.running && this.#closing === null) {
+        let step: IteratorResult<unknown>;
+        try {
+          step = await iterator.next();
+        } catch (e) {
+          if (e instanceof CloseSpider) {
+            this.#startExhausted = true;
+            void this.closeSpider(e.reason || 'cancelled');
+            return;
+          }
+          this.#startFailed(e);
+          return;
+        }
+        if (step.done) break;
+        const x = step.value;
+        if (isRequest(x)) this.crawl(x);
+        else if (x !== undefined && x !== null) void this.scraper.startItemproc(x, null);
+        if (!this.needsBackout()) {
+          this.#nextcall!.schedule();
+          await this.#nextcall!.wait();
+        }
+      }
+    } finally {
+      this.#startExhausted = true;
+      this.#nextcall?.schedule();
+    }
+    void logger;
+  }
+
+  #startFailed(e: unknown): void {
+    this.#startExhausted = true;
+    this.#startError = true;
+    this.#crawler.getLogger('scrapy.core.engine').error(`Error while reading start items and requests: ${(e as Error)?.message ?? String(e)}`, e);
+    this.#crawler.signals.send(signals.spiderError, { failure: new Failure(e), response: null, spider: this.#spider });
+    this.#crawler.stats.incValue('spider_exceptions/count');
+    this.#crawler.stats.incValue(`spider_exceptions/${(e as Error)?.name ?? 'Error'}`);
+    this.#nextcall?.schedule();
+  }
+
+  /** Whether to stop feeding the downloader for now. */
+  needsBackout(): boolean {
+    return !this.running || this.#closing !== null || this.downloader.needsBackout() || this.scraper.needsBackout();
+  }
+
+  #nextRequest(): void {
+    if (this.#spider === null || this.paused || this.#closing !== null) return;
+    while (!this.needsBackout()) {
+      const request = this.scheduler.nextRequest();
+      if (request === undefined) {
+        this.#crawler.signals.send(signals.schedulerEmpty, {});
+        break;
+      }
+      void this.#download(request);
+    }
+    if (this.spiderIsIdle()) this.#spiderIdle();
+  }
+
+  /** Scheduler, downloader, scraper and start requests all done. */
+  spiderIsIdle(): boolean {
+    return (
+      this.#startExhausted &&
+      this.scraper.isIdle() &&
+      this.downloader.active.size === 0 &&
+      this.inprogress.size === 0 &&
+      !this.scheduler.hasPendingRequests()
+    );
+  }
+
+  #spiderIdle(): void {
+    const results = this.#crawler.signals.send(signals.spiderIdle, { spider: this.#spider }, [DontCloseSpider, CloseSpider]);
+    let reason: string | null = null;
+    for (const [, r] of results) {
+      if (r instanceof DontCloseSpider) return;
+      if (r instanceof CloseSpider) reason = r.reason;
+    }
+    if (this.spiderIsIdle()) void this.closeSpider(reason ?? (this.#startError ? 'start_error' : 'finished'));
+  }
+
+  async #download(request: Request): Promise<void> {
+    const crawler = this.#crawler;
+    this.inprogress.add(request);
+    let result: Response | Request | Failure;
+    try {
+      result = await this.downloader.fetch(request);
+    } catch (e) {
+      result = new Failure(e);
+    }
+    try {
+      if (isRequest(result)) {
+        this.crawl(result);
+      } else if (result instanceof Response) {
+        if (result.request === null) result.request = request;
+        const referer = request.headers.get('Referer') ?? 'None';
+        const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
+        crawler.getLogger('scrapy.core.engine').debug(`Crawled (${result.status}) ${request} (referer: ${referer})${flags}`);
+        crawler.signals.send(signals.responseReceived, { response: result, request, spider: this.#spider });
+        this.inprogress.delete(request);
+        await this.scraper.enqueueScrape(result, request);
+      } else {
+        this.inprogress.delete(request);
+        await this.scraper.enqueueScrape(result, request);
+      }
+    } finally {
+      this.inprogress.delete(request);
+      this.#nextcall?.schedule();
+    }
+  }
+
+  /**
+   * Schedule a request. `requestScheduled` fires first (a handler raising IgnoreRequest drops
+   * it silently); a duplicate sends `requestDropped`.
+   *
+   * @throws Error when no spider is open.
+   */
+  crawl(request: Request): void {
+    if (this.#spider === null) throw new Error(`No open spider to crawl: ${request}`);
+    const results = this.#crawler.signals.send(signals.requestScheduled, { request, spider: this.#spider }, [IgnoreRequest]);
+    if (results.some(([, r]) => r instanceof IgnoreRequest)) return;
+    if (!this.scheduler.enqueueRequest(request)) {
+      this.#crawler.signals.send(signals.requestDropped, { request, spider: this.#spider });
+      return;
+    }
+    this.#nextcall?.schedule();
+  }
+
+  /**
+   * Download `request` inline (downloader middlewares only: no scheduler, no duplicate filter,
+   * no spider middlewares), following Requests a middleware returns (redirects). Scrapy's
+   * `download_async`.
+   *
+   * @throws the download error.
+   */
+  async downloadAsync(request: Request): Promise<Response> {
+    if (this.#spider === null) throw new Error(`No open spider to download: ${request}`);
+    let current = request;
+    for (;;) {
+      this.inprogress.add(current);
+      let result: Response | Request;
+      try {
+        result = await this.downloader.fetch(current);
+      } finally {
+        this.inprogress.delete(current);
+        this.#nextcall?.schedule();
+      }
+      if (isRequest(result)) {
+        current = result;
+        continue;
+      }
+      if (result.request === null) result.request = current;
+      return result;
+    }
+  }
+
+  /**
+   * `downloadAsync` as a Deferred, made the way the installed reactor drives coroutines
+   * (`deferredFromCoro`) — so under the promise reactor it cannot be awaited directly: wrap it
+   * with `maybeDeferredToFuture()`. Scrapy's `engine.download()`.
+   */
+  download(request: Request): Deferred<Response> {
+    return deferredFromCoro(this.downloadAsync(request)) as unknown as Deferred<Response>;
+  }
+
+  /**
+   * Close the spider with `reason`: wait for downloads in progress, close the downloader, the
+   * pipelines, send `spiderClosed` (awaited), log the stats. Idempotent.
+   */
+  closeSpider(reason = 'cancelled'): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closeReason = reason;
+    this.#closing = this.#close(reason);
+    return this.#closing;
+  }
+
+  async #close(reason: string): Promise<void> {
+    const crawler = this.#crawler;
+    const logger = crawler.getLogger('scrapy.core.engine');
+    const spider = this.#spider!;
+    logger.info(`Closing spider (${reason})`);
+    const step = async (what: string, fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        logger.error(`Error while ${what}`, e);
+      }
+    };
+    // Let in-flight downloads and their scraping finish.
+    await step('waiting for downloads', async () => {
+      while (this.inprogress.size > 0 || this.downloader.active.size > 0 || !this.scraper.isIdle()) {
+        await new Promise<void>((r) => crawler.reactor.callLater(0.01, r));
+      }
+    });
+    if (this.#heartbeat?.active()) this.#heartbeat.cancel();
+    this.#nextcall?.cancel();
+    await step('closing the downloader', () => this.downloader.close());
+    await step('closing the item pipelines', () => this.scraper.itemproc.closeSpider());
+    await step('sending spiderClosed', () => crawler.signals.sendAsync(signals.spiderClosed, { spider, reason }));
+    await step('closing the stats', () => crawler.closeStats(reason));
+    logger.info(`Spider closed (${reason})`);
+    await step('calling the spider closed() method', () => spider.closed?.(reason));
+    this.running = false;
+    await step('sending engineStopped', () => crawler.signals.sendAsync(signals.engineStopped, {}));
+    this.#resolveDone?.();
+  }
+
+  /** Stop: close the spider with `'shutdown'` (a graceful stop, e.g. Ctrl-C). */
+  stop(): Promise<void> {
+    if (!this.running) return this.#closing ?? Promise.resolve();
+    return this.closeSpider('shutdown');
+  }
+}

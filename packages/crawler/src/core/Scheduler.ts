@@ -1,0 +1,143 @@
+// The scheduler: a priority queue of requests behind a fingerprint duplicate filter.
+
+import { createHash } from 'node:crypto';
+import type { Crawler } from '../Crawler.js';
+import type { Request } from '../Request.js';
+
+/**
+ * A request's fingerprint: SHA-1 of its method, canonical URL (query sorted, fragment dropped)
+ * and body. Requests with equal fingerprints are duplicates.
+ * Mirrors Scrapy's `scrapy.utils.request.fingerprint`.
+ */
+export function requestFingerprint(request: Request): string {
+  let canonical = request.url;
+  try {
+    const u = new URL(request.url);
+    u.hash = '';
+    u.searchParams.sort();
+    canonical = u.href;
+  } catch {
+    /* an unparsable URL is its own canonical form */
+  }
+  return createHash('sha1').update(request.method).update('\n').update(canonical).update('\n').update(request.body).digest('hex');
+}
+
+/**
+ * Remembers fingerprints; logs the first duplicate at DEBUG and counts `dupefilter/filtered`.
+ * Mirrors Scrapy's `RFPDupeFilter`.
+ */
+export class RFPDupeFilter {
+  readonly fingerprints = new Set<string>();
+  #logged = false;
+  readonly #crawler: Crawler;
+  /** @param crawler - the crawler. */
+  constructor(crawler: Crawler) {
+    this.#crawler = crawler;
+  }
+  /** Whether the request was seen before (it is remembered either way). */
+  requestSeen(request: Request): boolean {
+    const fp = requestFingerprint(request);
+    if (this.fingerprints.has(fp)) return true;
+    this.fingerprints.add(fp);
+    return false;
+  }
+  /** Log and count a filtered duplicate. */
+  log(request: Request): void {
+    if (!this.#logged) {
+      this.#logged = true;
+      this.#crawler
+        .getLogger('scrapy.dupefilters')
+        .debug(`Filtered duplicate request: ${request} - no more duplicates will be shown (see DUPEFILTER_DEBUG to show all duplicates)`);
+    }
+    this.#crawler.stats.incValue('dupefilter/filtered');
+  }
+}
+
+/** A max-priority queue, FIFO within a priority. @internal */
+class PriorityQueue {
+  readonly #heap: Array<{ p: number; seq: number; r: Request }> = [];
+  #seq = 0;
+  get size(): number {
+    return this.#heap.length;
+  }
+  #before(a: { p: number; seq: number }, b: { p: number; seq: number }): boolean {
+    return a.p > b.p || (a.p === b.p && a.seq < b.seq);
+  }
+  push(r: Request): void {
+    const h = this.#heap;
+    h.push({ p: r.priority, seq: this.#seq++, r });
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+  pop(): Request | undefined {
+    const h = this.#heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.#before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.#before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top.r;
+  }
+}
+
+/**
+ * Holds requests to download: higher `priority` first, FIFO within a priority; requests seen
+ * before are dropped unless `dontFilter`.
+ * Mirrors Scrapy's `scrapy.core.scheduler.Scheduler` (memory queues).
+ */
+export class Scheduler {
+  /** The duplicate filter. */
+  readonly dupefilter: RFPDupeFilter;
+  readonly #queue = new PriorityQueue();
+  readonly #crawler: Crawler;
+  /** @param crawler - the crawler. */
+  constructor(crawler: Crawler) {
+    this.#crawler = crawler;
+    this.dupefilter = new RFPDupeFilter(crawler);
+  }
+  /** Queue a request; `false` when the duplicate filter dropped it. */
+  enqueueRequest(request: Request): boolean {
+    if (!request.dontFilter && this.dupefilter.requestSeen(request)) {
+      this.dupefilter.log(request);
+      return false;
+    }
+    this.#queue.push(request);
+    this.#crawler.stats.incValue('scheduler/enqueued/memory');
+    this.#crawler.stats.incValue('scheduler/enqueued');
+    return true;
+  }
+  /** The next request, or `undefined`. */
+  nextRequest(): Request | undefined {
+    const r = this.#queue.pop();
+    if (r !== undefined) {
+      this.#crawler.stats.incValue('scheduler/dequeued/memory');
+      this.#crawler.stats.incValue('scheduler/dequeued');
+    }
+    return r;
+  }
+  /** Whether requests are waiting. */
+  hasPendingRequests(): boolean {
+    return this.#queue.size > 0;
+  }
+  /** How many requests are waiting. */
+  get length(): number {
+    return this.#queue.size;
+  }
+}

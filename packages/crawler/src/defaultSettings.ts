@@ -1,0 +1,89 @@
+// The default value of every setting the crawler reads (scrapy.settings.default_settings).
+
+/** Default settings, at priority `'default'`. */
+export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze({
+  // Reactor (Scrapy's TWISTED_REACTOR, ASYNCIO_EVENT_LOOP; deferkit's AWAIT_DEFERREDS)
+  REACTOR: 'promise',
+  PROMISE_EVENT_LOOP: null,
+  AWAIT_DEFERREDS: 'error',
+
+  // Concurrency and politeness
+  CONCURRENT_REQUESTS: 16,
+  CONCURRENT_REQUESTS_PER_DOMAIN: 8,
+  CONCURRENT_ITEMS: 100,
+  DOWNLOAD_DELAY: 0,
+  RANDOMIZE_DOWNLOAD_DELAY: true,
+  DOWNLOAD_SLOTS: {},
+  SCRAPER_SLOT_MAX_ACTIVE_SIZE: 5_000_000,
+
+  // Downloads
+  DOWNLOAD_TIMEOUT: 180,
+  DOWNLOAD_MAXSIZE: 1024 * 1024 * 1024,
+  DOWNLOAD_WARNSIZE: 32 * 1024 * 1024,
+  DOWNLOAD_FAIL_ON_DATALOSS: true,
+  USER_AGENT: 'deferkit/0.1 (+https://github.com/deferkit/deferkit)',
+  DEFAULT_REQUEST_HEADERS: {
+    Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    'Accept-Language': 'en',
+  },
+  COMPRESSION_ENABLED: true,
+
+  // Retries and redirects
+  RETRY_ENABLED: true,
+  RETRY_TIMES: 2,
+  RETRY_HTTP_CODES: [500, 502, 503, 504, 522, 524, 408, 429],
+  RETRY_PRIORITY_ADJUST: -1,
+  REDIRECT_ENABLED: true,
+  REDIRECT_MAX_TIMES: 20,
+  REDIRECT_PRIORITY_ADJUST: 2,
+
+  // HTTP errors
+  HTTPERROR_ALLOWED_CODES: [],
+  HTTPERROR_ALLOW_ALL: false,
+
+  // Depth
+  DEPTH_LIMIT: 0,
+  DEPTH_PRIORITY: 0,
+  DEPTH_STATS_VERBOSE: false,
+
+  // Components: built-ins by name with their order; user components are added as [Class, order].
+  DOWNLOADER_MIDDLEWARES: [],
+  DOWNLOADER_MIDDLEWARES_BASE: {
+    OffsiteMiddleware: 50,
+    DownloadTimeoutMiddleware: 350,
+    DefaultHeadersMiddleware: 400,
+    UserAgentMiddleware: 500,
+    RetryMiddleware: 550,
+    RedirectMiddleware: 600,
+    DownloaderStats: 850,
+  },
+  SPIDER_MIDDLEWARES: [],
+  SPIDER_MIDDLEWARES_BASE: {
+    HttpErrorMiddleware: 50,
+    DepthMiddleware: 900,
+  },
+  SPIDER_MIDDLEWARES_STRICT_ASYNC: false,
+  ITEM_PIPELINES: [],
+  EXTENSIONS: [],
+  EXTENSIONS_BASE: {
+    CoreStats: 0,
+    LogStats: 0,
+    CloseSpider: 0,
+    FeedExporter: 0,
+  },
+
+  // Extensions
+  LOGSTATS_INTERVAL: 60,
+  CLOSESPIDER_TIMEOUT: 0,
+  CLOSESPIDER_ITEMCOUNT: 0,
+  CLOSESPIDER_PAGECOUNT: 0,
+  CLOSESPIDER_ERRORCOUNT: 0,
+  FEEDS: {},
+  FEED_EXPORT_ENCODING: 'utf-8',
+  FEED_EXPORT_INDENT: 0,
+
+  // Logging
+  LOG_ENABLED: true,
+  LOG_LEVEL: 'DEBUG',
+  LOG_FORMATTER_CRAWLED: true,
+});

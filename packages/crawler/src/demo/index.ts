@@ -1,0 +1,4 @@
+// @deferkit/crawler/demo: the embedded demo bookstore.
+
+export { demoBooks, startDemoSite } from './site.js';
+export type { DemoBook, DemoSite, DemoSiteOptions } from './site.js';

@@ -1,0 +1,21 @@
+// The built-in downloader middlewares, by the names DOWNLOADER_MIDDLEWARES_BASE uses.
+
+import type { ComponentClass } from '../middleware/components.js';
+import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddleware } from './headers.js';
+import { DownloaderStats } from './stats.js';
+import { OffsiteMiddleware } from './offsite.js';
+import { RedirectMiddleware } from './redirect.js';
+import { RetryMiddleware } from './retry.js';
+
+/** @internal */
+export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
+  OffsiteMiddleware,
+  DownloadTimeoutMiddleware,
+  DefaultHeadersMiddleware,
+  UserAgentMiddleware,
+  RetryMiddleware,
+  RedirectMiddleware,
+  DownloaderStats,
+};
+
+export { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, DownloaderStats, OffsiteMiddleware, RedirectMiddleware, RetryMiddleware, UserAgentMiddleware };

@@ -1,0 +1,121 @@
+// Exceptions a spider, middleware or pipeline raises to steer the crawl (scrapy.exceptions).
+
+/**
+ * Raise it in an item pipeline's `processItem` to drop the item: it is logged as
+ * `Dropped: <reason>` (WARNING), counted in `item_dropped_count`, and `itemDropped` fires.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.DropItem`.
+ *
+ * @example
+ * ```ts
+ * processItem(item) { if (!item.price) throw new DropItem(`missing price in ${item.title}`); return item; }
+ * ```
+ */
+export class DropItem extends Error {
+  override name = 'DropItem';
+}
+
+/**
+ * Raise it from a callback (or `start()`) to close the spider with `reason`.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.CloseSpider`.
+ *
+ * @example
+ * ```ts
+ * parse(response) { if (response.status === 503) throw new CloseSpider('site_down'); }
+ * ```
+ */
+export class CloseSpider extends Error {
+  override name = 'CloseSpider';
+  /** The close reason (`'cancelled'` by default, as in Scrapy). */
+  readonly reason: string;
+  /** @param reason - the close reason. */
+  constructor(reason = 'cancelled') {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Raise it from a downloader middleware to drop a request (e.g. offsite, retries exhausted
+ * policies); the request's errback gets it; it is not logged as an error.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.IgnoreRequest`.
+ */
+export class IgnoreRequest extends Error {
+  override name = 'IgnoreRequest';
+}
+
+/**
+ * Raise it from a component's constructor (or `fromCrawler`) to disable that component.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.NotConfigured`.
+ */
+export class NotConfigured extends Error {
+  override name = 'NotConfigured';
+}
+
+/**
+ * Raise it from a `spiderIdle` signal handler to keep the spider open.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.DontCloseSpider`.
+ */
+export class DontCloseSpider extends Error {
+  override name = 'DontCloseSpider';
+}
+
+/**
+ * A request that cannot be downloaded: an unsupported URL scheme.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.NotSupported`.
+ */
+export class NotSupported extends Error {
+  override name = 'NotSupported';
+}
+
+/**
+ * A component returned something it must not (e.g. a downloader middleware returning neither
+ * `undefined`, a Response nor a Request).
+ *
+ * Mirrors Scrapy's internal `_InvalidOutput`.
+ */
+export class InvalidOutput extends TypeError {
+  override name = 'InvalidOutput';
+}
+
+/**
+ * A download that took longer than `DOWNLOAD_TIMEOUT` seconds (or the request's
+ * `meta.download_timeout`).
+ *
+ * Mirrors Twisted's `twisted.internet.error.TimeoutError` as Scrapy reports it.
+ */
+export class DownloadTimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * A connection that failed or broke mid-response (reset, refused, closed early).
+ *
+ * Mirrors Twisted's `ConnectionLost` / `ConnectionRefusedError` / `ResponseFailed`.
+ */
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+}
+
+/**
+ * A response body larger than `DOWNLOAD_MAXSIZE` (the download is cancelled).
+ *
+ * Mirrors Scrapy's "Cancelling download … expected response size larger than download max size".
+ */
+export class ResponseTooLarge extends Error {
+  override name = 'ResponseTooLarge';
+}
+
+/**
+ * A body that could not be decompressed (bad gzip/deflate/br data).
+ *
+ * Mirrors Scrapy's `_DecompressionMaxSizeExceeded` / zlib errors in HttpCompressionMiddleware.
+ */
+export class DecompressionError extends Error {
+  override name = 'DecompressionError';
+}

@@ -1,0 +1,35 @@
+// CoreStats: the basic counters and timings of a crawl.
+
+import type { Crawler } from '../Crawler.js';
+import { signals } from '../signals.js';
+
+/**
+ * Records `start_time`, `finish_time`, `finish_reason`, `elapsed_time_seconds`,
+ * `item_scraped_count`, `item_dropped_count`, `item_dropped_reasons_count/<Error>`,
+ * `response_received_count` and `memusage/max` (peak RSS, bytes).
+ * Mirrors Scrapy's `CoreStats` (with `memusage/max` from MemoryUsage).
+ */
+export class CoreStats {
+  #start = 0;
+  /** @param crawler - the crawler. */
+  constructor(crawler: Crawler) {
+    const stats = crawler.stats;
+    crawler.signals.connect(() => {
+      this.#start = Date.now();
+      stats.setValue('start_time', new Date(this.#start).toISOString());
+    }, signals.spiderOpened);
+    crawler.signals.connect(({ reason }) => {
+      const now = Date.now();
+      stats.setValue('finish_time', new Date(now).toISOString());
+      stats.setValue('elapsed_time_seconds', (now - this.#start) / 1000);
+      stats.setValue('finish_reason', reason);
+      stats.maxValue('memusage/max', process.resourceUsage().maxRSS * 1024);
+    }, signals.spiderClosed);
+    crawler.signals.connect(() => stats.incValue('item_scraped_count'), signals.itemScraped);
+    crawler.signals.connect(() => stats.incValue('response_received_count'), signals.responseReceived);
+    crawler.signals.connect(({ exception }) => {
+      stats.incValue('item_dropped_count');
+      stats.incValue(`item_dropped_reasons_count/${(exception as Error)?.name ?? 'DropItem'}`);
+    }, signals.itemDropped);
+  }
+}

@@ -1,0 +1,69 @@
+// @deferkit/crawler: a thin but real Scrapy on deferkit.
+
+// Crawling
+export { Crawler, CrawlerRunner, CrawlerProcess } from './Crawler.js';
+export type { CrawlerProcessStartOptions } from './Crawler.js';
+export { Spider } from './Spider.js';
+export type { SpiderClass } from './Spider.js';
+export { Settings, SETTINGS_PRIORITIES } from './Settings.js';
+export type { SettingsPriority } from './Settings.js';
+export { DEFAULT_SETTINGS } from './defaultSettings.js';
+
+// HTTP
+export { Request, isRequest } from './Request.js';
+export type { Callback, Errback, RequestInit } from './Request.js';
+export { Response } from './Response.js';
+export type { ResponseInit } from './Response.js';
+export { Headers } from './Headers.js';
+export type { HeadersInit } from './Headers.js';
+export { Selector, SelectorList } from './Selector.js';
+
+// Engine parts
+export { ExecutionEngine } from './core/Engine.js';
+export { Scraper } from './core/Scraper.js';
+export { Scheduler, RFPDupeFilter, requestFingerprint } from './core/Scheduler.js';
+export { Downloader, Slot } from './downloader/Downloader.js';
+export { HttpDownloadHandler } from './downloader/HttpDownloadHandler.js';
+export { DownloaderMiddlewareManager } from './middleware/DownloaderMiddlewareManager.js';
+export type { DownloaderMiddleware } from './middleware/DownloaderMiddlewareManager.js';
+export { SpiderMiddlewareManager } from './middleware/SpiderMiddlewareManager.js';
+export type { SpiderMiddleware } from './middleware/SpiderMiddlewareManager.js';
+export { ItemPipelineManager } from './middleware/ItemPipelineManager.js';
+export type { ItemPipeline } from './middleware/ItemPipelineManager.js';
+export type { ComponentClass, ComponentSetting, ComponentSpec } from './middleware/components.js';
+
+// Built-in components
+export {
+  DefaultHeadersMiddleware,
+  DownloadTimeoutMiddleware,
+  DownloaderStats,
+  OffsiteMiddleware,
+  RedirectMiddleware,
+  RetryMiddleware,
+  UserAgentMiddleware,
+} from './downloadermiddlewares/index.js';
+export { DepthMiddleware, HttpError, HttpErrorMiddleware } from './spidermiddlewares/index.js';
+export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
+export type { FeedFormat, FeedOptions } from './extensions/feedExport.js';
+
+// Signals, stats, logs
+export { signals, SignalManager } from './signals.js';
+export type { SignalHandler, SignalName } from './signals.js';
+export { StatsCollector } from './stats.js';
+export { Logger, LOG_LEVELS, formatLogRecord } from './log.js';
+export type { LogHandler, LogLevel, LogRecord } from './log.js';
+
+// Errors
+export {
+  CloseSpider,
+  ConnectionError,
+  DecompressionError,
+  DontCloseSpider,
+  DownloadTimeoutError,
+  DropItem,
+  IgnoreRequest,
+  InvalidOutput,
+  NotConfigured,
+  NotSupported,
+  ResponseTooLarge,
+} from './errors.js';

@@ -1,0 +1,145 @@
+// Signals: Scrapy's signal names (camelCase) and a manager that sends them the sync or the async way.
+
+import { isDeferred } from '@deferkit/deferred';
+import { ensureAwaitable } from '@deferkit/interop';
+import type { Logger } from './log.js';
+
+/**
+ * Scrapy's signals, camelCased. Those marked "async" await coroutine (and Deferred) handlers;
+ * the others call handlers synchronously and do not wait for what they return.
+ *
+ * Mirrors `scrapy.signals`.
+ */
+export const signals = {
+  /** async. */ engineStarted: 'engineStarted',
+  /** async. */ engineStopped: 'engineStopped',
+  /** async: the crawl starts after async handlers finish. */ spiderOpened: 'spiderOpened',
+  /** sync: raise DontCloseSpider to stay open. */ spiderIdle: 'spiderIdle',
+  /** async. */ spiderClosed: 'spiderClosed',
+  /** sync. */ spiderError: 'spiderError',
+  /** sync: raise IgnoreRequest to drop the request. */ requestScheduled: 'requestScheduled',
+  /** sync. */ requestDropped: 'requestDropped',
+  /** sync. */ requestReachedDownloader: 'requestReachedDownloader',
+  /** sync. */ requestLeftDownloader: 'requestLeftDownloader',
+  /** sync. */ responseReceived: 'responseReceived',
+  /** sync. */ responseDownloaded: 'responseDownloaded',
+  /** sync. */ headersReceived: 'headersReceived',
+  /** sync. */ bytesReceived: 'bytesReceived',
+  /** async. */ itemScraped: 'itemScraped',
+  /** async. */ itemDropped: 'itemDropped',
+  /** async. */ itemError: 'itemError',
+  /** sync. */ schedulerEmpty: 'schedulerEmpty',
+  /** async. */ feedSlotClosed: 'feedSlotClosed',
+  /** async. */ feedExporterClosed: 'feedExporterClosed',
+} as const;
+
+/** A signal name. */
+export type SignalName = (typeof signals)[keyof typeof signals];
+
+/** A signal handler: gets one object with the signal's arguments (`{ spider, item, response, … }`). */
+export type SignalHandler = (args: Record<string, any>) => unknown;
+
+/** Errors of these types are returned by the senders without being logged (Scrapy's `dont_log`). */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * Connects handlers to signals and sends signals. `send()` is Scrapy's `send_catch_log`:
+ * synchronous; a handler returning a Deferred is an error, one returning a promise is not
+ * awaited (and is warned about). `sendAsync()` is `send_catch_log_async`: every handler runs
+ * concurrently and is awaited. Handler errors are logged, never thrown.
+ *
+ * Mirrors Scrapy's `scrapy.signalmanager.SignalManager`.
+ *
+ * @example
+ * ```ts
+ * crawler.signals.connect(({ item }) => console.log('scraped', item), signals.itemScraped);
+ * ```
+ */
+export class SignalManager {
+  readonly #handlers = new Map<string, SignalHandler[]>();
+  readonly #logger: Logger;
+
+  /** @internal */
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  /** Call `handler` whenever `signal` is sent. */
+  connect(handler: SignalHandler, signal: SignalName | string): void {
+    if (typeof handler !== 'function') throw new TypeError(`signals.connect(handler, ${signal}): handler must be a function.`);
+    const list = this.#handlers.get(signal) ?? [];
+    if (!list.includes(handler)) list.push(handler);
+    this.#handlers.set(signal, list);
+  }
+
+  /** Stop calling `handler` for `signal`. */
+  disconnect(handler: SignalHandler, signal: SignalName | string): void {
+    const list = this.#handlers.get(signal);
+    if (list === undefined) return;
+    const i = list.indexOf(handler);
+    if (i !== -1) list.splice(i, 1);
+  }
+
+  /** Remove every handler of `signal`. */
+  disconnectAll(signal: SignalName | string): void {
+    this.#handlers.delete(signal);
+  }
+
+  #name(handler: SignalHandler): string {
+    return handler.name || 'anonymous handler';
+  }
+
+  /**
+   * Send `signal` synchronously; returns `[handler, result or error]` pairs.
+   *
+   * @param dontLog - error classes returned without logging.
+   */
+  send(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Array<[SignalHandler, unknown]> {
+    const out: Array<[SignalHandler, unknown]> = [];
+    for (const handler of [...(this.#handlers.get(signal) ?? [])]) {
+      let result: unknown;
+      try {
+        result = handler(args);
+      } catch (e) {
+        if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {
+          this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
+        }
+        out.push([handler, e]);
+        continue;
+      }
+      if (isDeferred(result)) {
+        this.#logger.error(`Cannot return deferreds from signal handler: ${this.#name(handler)}`);
+        (result as { addErrback(f: () => undefined): unknown }).addErrback(() => undefined);
+      } else if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        // Python never runs such a coroutine's body; JavaScript already ran it up to its first await.
+        this.#logger.warning(
+          `Signal handler ${this.#name(handler)} returned a promise, but ${signal} does not wait for handlers; ` +
+            `it was not awaited (Scrapy: "coroutine was never awaited"). Use a signal that supports async handlers.`,
+        );
+        (result as PromiseLike<unknown>).then(undefined, (e: unknown) => this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e));
+      }
+      out.push([handler, result]);
+    }
+    return out;
+  }
+
+  /**
+   * Send `signal` to every handler concurrently and wait for all (coroutines, promises and
+   * Deferreds are awaited); returns `[handler, result or error]` pairs.
+   */
+  async sendAsync(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Promise<Array<[SignalHandler, unknown]>> {
+    const handlers = [...(this.#handlers.get(signal) ?? [])];
+    return Promise.all(
+      handlers.map(async (handler): Promise<[SignalHandler, unknown]> => {
+        try {
+          return [handler, await ensureAwaitable(handler(args) as unknown)];
+        } catch (e) {
+          if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {
+            this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
+          }
+          return [handler, e];
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,13 @@
+// The built-in spider middlewares, by the names SPIDER_MIDDLEWARES_BASE uses.
+
+import type { ComponentClass } from '../middleware/components.js';
+import { DepthMiddleware } from './depth.js';
+import { HttpError, HttpErrorMiddleware } from './httperror.js';
+
+/** @internal */
+export const BUILTIN_SPIDER_MIDDLEWARES: Record<string, ComponentClass> = {
+  HttpErrorMiddleware,
+  DepthMiddleware,
+};
+
+export { DepthMiddleware, HttpError, HttpErrorMiddleware };
