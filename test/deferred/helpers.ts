@@ -1,6 +1,7 @@
 // Shared helpers for the Deferred tests (Twisted's test_defer helpers, ported).
 
 import { onUnhandledError, type Failure } from '@deferkit/deferred';
+import { afterEach, beforeEach, expect } from 'vitest';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -32,4 +33,38 @@ export async function collectGarbage(): Promise<void> {
     gcFn();
     await new Promise((r) => setImmediate(r));
   }
+}
+
+/**
+ * In the calling test file, fail any test after which a Deferred failure is reported as
+ * unhandled (checked after a forced garbage collection, so dropped failed Deferreds count).
+ * Returns `takeReports()`: a test that expects a report takes (and so accepts) those seen so far.
+ */
+export function expectNoUnhandledErrorsInEachTest(): () => Failure[] {
+  let collector: { reports: Failure[]; stop: () => void } | undefined;
+  beforeEach(() => {
+    collector = collectUnhandled();
+  });
+  afterEach(async () => {
+    await collectGarbage();
+    const { reports, stop } = collector!;
+    stop();
+    expect(reports.map((f) => f.getTraceback())).toEqual([]);
+  });
+  return () => collector!.reports.splice(0);
+}
+
+/** Let pending promise jobs and one macrotask run (fromFuture, then() and async functions settle). */
+export function flushMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** What `fn` throws; fails the test when it returns normally. */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to throw, but it returned normally');
 }
