@@ -1,0 +1,61 @@
+// `deferkit lab [--format text|markdown|json] [--scenario ID]… [--reactor NAME]…`
+
+import { toJson, toMarkdown, toText } from './format.js';
+import { runLab } from './runLab.js';
+import { COLUMNS, SCENARIOS, type Column } from './scenarios.js';
+
+/** The usage text of `deferkit lab`. */
+export const LAB_USAGE = `Usage: deferkit lab [--format text|markdown|json] [--scenario ID]... [--reactor ${COLUMNS.join('|')}]...
+
+Runs each scenario of Scrapy's coroutine and asyncio docs as a real crawl of the embedded demo
+site under each reactor setting, and prints the await table and a timeline per scenario.
+
+Scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`;
+
+/**
+ * The lab command: parse `argv` (the arguments after `lab`), run, print.
+ *
+ * @returns the process exit code (0, or 2 for bad arguments).
+ */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  let format = 'text';
+  const scenarios: string[] = [];
+  const columns: Column[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value.`);
+      return v;
+    };
+    if (flag === '--format' || flag === '-f') format = value();
+    else if (flag === '--scenario' || flag === '-s') scenarios.push(value());
+    else if (flag === '--reactor' || flag === '-r') columns.push(value() as Column);
+    else if (flag === '--help' || flag === '-h') {
+      out(LAB_USAGE + '\n');
+      return 0;
+    } else throw new UsageError(`Unknown option '${arg}'.`);
+  }
+  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, got '${format}'.`);
+  let report;
+  try {
+    report = await runLab({
+      ...(scenarios.length > 0 ? { scenarios } : {}),
+      ...(columns.length > 0 ? { columns } : {}),
+    });
+  } catch (e) {
+    if (e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
+  out(format === 'json' ? toJson(report) : format === 'markdown' ? toMarkdown(report) : toText(report) + '\n');
+  return 0;
+}
+
+/** Bad command-line arguments (exit code 2). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  constructor(message: string) {
+    super(`${message}\n\n${LAB_USAGE}`);
+  }
+}

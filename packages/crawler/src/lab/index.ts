@@ -1,0 +1,10 @@
+// The lab: scenarios, runner and output formats (used by `deferkit lab`).
+
+export { runLab } from './runLab.js';
+export type { ColumnResult, LabReport, RunLabOptions, ScenarioReport } from './runLab.js';
+export { COLUMNS, SCENARIOS } from './scenarios.js';
+export type { Column, Scenario, ScenarioOutcome } from './scenarios.js';
+export { toJson, toMarkdown, toText } from './format.js';
+export { Timeline, type TimelineStep, type Turn } from './timeline.js';
+export { TracingEventLoop } from './TracingEventLoop.js';
+export { main as labMain, LAB_USAGE, UsageError } from './cli.js';
