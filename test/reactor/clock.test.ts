@@ -130,6 +130,22 @@ describe('Clock', () => {
     expect(log).toEqual([3]);
   });
 
+  it('K3 re-sorts after each call: when a call postpones the next one past now, the call after it still runs', () => {
+    const clock = new Clock();
+    const log: string[] = [];
+    clock.callLater(1, () => {
+      log.push('a');
+      b.delay(2);
+    });
+    const b = clock.callLater(2, () => log.push('b'));
+    clock.callLater(2.5, () => log.push('c'));
+    clock.advance(3);
+    expect(log).toEqual(['a', 'c']);
+    expect(b.getTime()).toBe(4);
+    clock.advance(1);
+    expect(log).toEqual(['a', 'c', 'b']);
+  });
+
   it('K3 marks a call as called before running it, so cancelling itself raises AlreadyCalled (testAdvanceCancel)', () => {
     const clock = new Clock();
     const errors: unknown[] = [];

@@ -99,6 +99,33 @@ describe('installReactor', () => {
     expect(getRunningLoop()).toBe(promise.eventLoop);
   });
 
+  it('refuses an eventLoop option with a reactor instance, and a promise-kind reactor without an EventLoop', () => {
+    const withLoop = thrownBy(() => installReactor(new CallbackLoopReactor(), { eventLoop: new VirtualTimeEventLoop() }));
+    expect(withLoop).toBeInstanceOf(TypeError);
+    expect(withLoop.message).toMatch(/new PromiseLoopReactor\(\{ eventLoop \}\)/);
+    const base = new CallbackLoopReactor();
+    const fake = {
+      kind: 'promise' as const,
+      name: 'FakePromiseReactor',
+      get running() {
+        return base.running;
+      },
+      run: () => base.run(),
+      stop: () => base.stop(),
+      seconds: () => base.seconds(),
+      callLater: base.callLater.bind(base),
+      callSoon: base.callSoon.bind(base),
+      callWhenRunning: base.callWhenRunning.bind(base),
+      getDelayedCalls: () => base.getDelayedCalls(),
+      addSystemEventTrigger: base.addSystemEventTrigger.bind(base),
+      removeSystemEventTrigger: base.removeSystemEventTrigger.bind(base),
+    } satisfies Reactor;
+    const noLoop = thrownBy(() => installReactor(fake));
+    expect(noLoop).toBeInstanceOf(TypeError);
+    expect(noLoop.message).toMatch(/reactor\.eventLoop/);
+    expect(isReactorInstalled()).toBe(false);
+  });
+
   it('raises ReactorAlreadyInstalledError on a second install and keeps the first', () => {
     const first = installReactor('callback');
     const e = thrownBy(() => installReactor('promise'));
@@ -328,6 +355,7 @@ describe('awaitDeferreds policy of the promise reactor', () => {
       expect(warn).toHaveBeenCalledTimes(1);
       const [message, options] = warn.mock.calls[0]! as unknown as [string, { type: string }];
       expect(message).toMatch(/no result yet/);
+      expect(message).toContain('(with await)');
       expect(message).toContain('maybeDeferredToFuture(d)');
       expect(options.type).toBe('DeferredAwaitWarning');
     } finally {
@@ -346,7 +374,9 @@ describe('awaitDeferreds policy of the promise reactor', () => {
       expect(warn).toHaveBeenCalledTimes(1);
       expect(await siteB(later('3'))).toBe('B:3');
       expect(warn).toHaveBeenCalledTimes(2);
-      expect(String(warn.mock.calls[0]![0])).not.toBe(String(warn.mock.calls[1]![0]));
+      // Each warning names the line that called then().
+      expect(String(warn.mock.calls[0]![0])).toMatch(/\(at .*siteA .*install\.test\.ts:\d+:\d+\)/);
+      expect(String(warn.mock.calls[1]![0])).toMatch(/\(at .*siteB .*install\.test\.ts:\d+:\d+\)/);
     } finally {
       warn.mockRestore();
     }

@@ -60,7 +60,7 @@ export class VirtualTimeEventLoop extends SchedulerEventLoop {
     try {
       const target = this.#now + seconds;
       for (;;) {
-
+        await drainMicrotasks();
         if (this._scheduler.hasReady()) {
           this._scheduler.runOnce();
           continue;

@@ -24,15 +24,18 @@ function state(): DeferredState {
 
 const warnedSites = new Set<string>();
 
-/** The first stack line outside deferkit's own code: where the await (or then) happened. */
-function callSite(): string {
+/**
+ * The first stack line outside deferkit's own code: where then() was called. `await d` calls
+ * then() from a microtask job with no user frame on the stack, so every plain `await` of a
+ * pending Deferred shares one key (and one warning) — undefined is returned for those.
+ */
+function callSite(): string | undefined {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
   for (const line of lines) {
     if (/[\\/](deferred|reactor)[\\/](src|dist)[\\/]|node:internal|@deferkit/.test(line)) continue;
     return line.trim();
   }
-  // `await d` calls then() from a microtask, with no user frame on the stack.
-  return '(await)';
+  return undefined;
 }
 
 function emitWarning(message: string): void {
@@ -56,10 +59,12 @@ export function installAwaitPolicy(policy: AwaitDeferredsPolicy): void {
   s.awaitHook = (deferred, pending) => {
     if (!pending) return undefined;
     const site = callSite();
-    if (!warnedSites.has(site)) {
-      warnedSites.add(site);
+    const key = site ?? '(await)';
+    if (!warnedSites.has(key)) {
+      warnedSites.add(key);
+      const where = site === undefined ? 'with await' : `at ${site}`;
       emitWarning(
-        `Awaiting ${String(deferred)}, a Deferred with no result yet, under the promise reactor (at ${site}). ` +
+        `Awaiting ${String(deferred)}, a Deferred with no result yet, under the promise reactor (${where}). ` +
           "It works because awaitDeferreds is 'warn', but Scrapy's asyncio reactor fails here; use maybeDeferredToFuture(d).",
       );
     }

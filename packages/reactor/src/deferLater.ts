@@ -4,6 +4,23 @@ import { Deferred, type IReactorTime, type Unwrap } from '@deferkit/deferred';
 import { checkDelay } from './internal/validate.js';
 
 /**
+ * A Deferred that fires with `undefined` `delay` seconds from now on `clock`; cancelling it
+ * first cancels the scheduled call and fails it with `CancelledError`.
+ *
+ * Mirrors Twisted's `twisted.internet.task.deferLater` (without a callable).
+ *
+ * @param clock - any `IReactorTime` (a reactor, `Clock`, …).
+ * @param delay - seconds.
+ * @example
+ * ```ts
+ * const clock = new Clock();
+ * deferLater(clock, 1).addCallback(() => console.log('a second later'));
+ * clock.advance(1);
+ * // prints: a second later
+ * ```
+ */
+export function deferLater(clock: IReactorTime, delay: number): Deferred<undefined>;
+/**
  * A Deferred that fires `delay` seconds from now on `clock` with `fn(...args)` (or `undefined`
  * without `fn`). An error thrown by `fn` fails it; a Deferred or promise `fn` returns is
  * waited for. Cancelling it before the delay cancels the scheduled call: `fn` never runs and
@@ -23,7 +40,6 @@ import { checkDelay } from './internal/validate.js';
  * // prints: foobar
  * ```
  */
-export function deferLater(clock: IReactorTime, delay: number): Deferred<undefined>;
 export function deferLater<R, A extends unknown[]>(
   clock: IReactorTime,
   delay: number,

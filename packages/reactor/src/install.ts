@@ -95,6 +95,17 @@ export function installReactor(spec: ReactorSpec, options: InstallReactorOptions
     const eventLoop = resolveEventLoop(options.eventLoop);
     reactor = new PromiseLoopReactor(eventLoop === undefined ? {} : { eventLoop });
   } else if (spec !== null && typeof spec === 'object' && (spec.kind === 'callback' || spec.kind === 'promise') && typeof spec.run === 'function') {
+    if (options.eventLoop !== undefined) {
+      throw new TypeError(
+        'installReactor(reactor, { eventLoop }): a reactor instance already has its loop; pass it to new PromiseLoopReactor({ eventLoop }) instead.',
+      );
+    }
+    // getRunningLoop() and sleep() hand out the promise reactor's loop: it must have one.
+    if (spec.kind === 'promise' && !isEventLoop((spec as { eventLoop?: unknown }).eventLoop)) {
+      throw new TypeError(
+        "installReactor(reactor): a reactor of kind 'promise' must expose its EventLoop as reactor.eventLoop (as PromiseLoopReactor does).",
+      );
+    }
     reactor = spec;
   } else {
     throw new TypeError(`installReactor(spec): unknown reactor ${describeSpec(spec)}; use 'callback', 'promise' or a Reactor instance.`);
