@@ -70,12 +70,18 @@ export class Request {
   /**
    * @param url - an absolute URL with a scheme.
    * @param init - the other fields.
-   * @throws TypeError `Missing scheme in request URL: …` for a URL without a scheme, and for an unparsable URL.
+   * @throws TypeError `Missing scheme in request URL: …` for a URL without `://` (about: and
+   *   data: URLs excepted, as in Scrapy: so `mailto:` and `javascript:` links fail here), and
+   *   `Invalid request URL: …` for an unparsable one.
    */
   constructor(url: string, init: RequestInit = {}) {
     if (typeof url !== 'string') throw new TypeError(`Request url must be a string, got ${typeof url}.`);
-    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) {
-      throw new TypeError(`Missing scheme in request URL: ${url}. Use an absolute URL, or response.follow(url) for a relative one.`);
+    // Scrapy's rule: '://' somewhere, or an about: / data: URL.
+    if (!url.includes('://') && !/^(about|data):/i.test(url)) {
+      const hint = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)
+        ? ` (only URLs with '://', about: and data: URLs can be requested; '${url.slice(0, url.indexOf(':'))}:' links cannot)`
+        : '. Use an absolute URL, or response.follow(url) for a relative one';
+      throw new TypeError(`Missing scheme in request URL: ${url}${hint}.`);
     }
     let parsed: URL;
     try {

@@ -2,7 +2,7 @@
 
 import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
-import { loadHtml, select, type SelectorList } from './Selector.js';
+import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
 
 /** Options of {@link Response}. */
 export interface ResponseInit {
@@ -29,6 +29,20 @@ function knownEncoding(label: string | undefined | null): string | null {
   } catch {
     return null;
   }
+}
+
+// windows-1252's 0x80–0x9F (WHATWG): some Node versions decode 'windows-1252' as plain
+// ISO-8859-1, leaving these as C1 controls.
+const CP1252_C1 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+let cp1252Broken: boolean | undefined;
+
+/** `body` decoded as `encoding`, undecodable bytes as U+FFFD. */
+function decodeText(encoding: string, body: Uint8Array): string {
+  const text = new TextDecoder(encoding, { fatal: false, ignoreBOM: false }).decode(body);
+  if (encoding !== 'windows-1252') return text;
+  cp1252Broken ??= new TextDecoder('windows-1252').decode(Uint8Array.of(0x80)) !== '\u20ac';
+  return cp1252Broken ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : text;
 }
 
 function bomEncoding(body: Uint8Array): string | null {
@@ -124,7 +138,7 @@ export class Response {
   /** The body decoded to text. */
   get text(): string {
     if (this.#text === undefined) {
-      let t = new TextDecoder(this.encoding, { fatal: false, ignoreBOM: false }).decode(this.body);
+      let t = decodeText(this.encoding, this.body);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       this.#text = t;
     }
@@ -169,15 +183,20 @@ export class Response {
   }
 
   /**
-   * A Request for a (possibly relative) URL, or for a link's `href`.
+   * A Request for a (possibly relative) URL, or for a link: an `<a>`/`<link>` Selector (its
+   * `href`) or an extracted string Selector (`a::attr(href)`).
    *
-   * @param url - a URL, or a Request (returned as is).
+   * @param url - a URL, a Selector, or a Request (returned as is).
    * @param init - Request options.
-   * @throws TypeError for a URL that cannot be resolved.
+   * @throws TypeError for a URL that cannot be resolved (`http://[broken`), for one the Request
+   *   refuses (`Missing scheme in request URL: mailto:x@y …`, as Scrapy), and for a Selector
+   *   that is no link.
    */
-  follow(url: string | Request, init: RequestInit = {}): Request {
+  follow(url: string | Request | Selector, init: RequestInit = {}): Request {
     if (url instanceof Request) return url;
-    const trimmed = String(url).trim();
+    if (url instanceof Selector) url = urlFromSelector(url);
+    if (typeof url !== 'string') throw new TypeError(`Response.follow(): url must be a string, a Selector or a Request, got ${url === null ? 'null' : typeof url}.`);
+    const trimmed = url.trim();
     let absolute: string;
     try {
       absolute = this.urljoin(trimmed);
@@ -188,30 +207,28 @@ export class Response {
   }
 
   /**
-   * Requests for several URLs, or for every `href` a CSS query selects
-   * (`followAll({ css: 'a.next' })`). Links with a non-HTTP(S) scheme (mailto:, javascript:, …)
-   * are skipped, as Scrapy's link extractors do.
+   * Requests for several URLs or Selectors, or for every link a CSS query selects
+   * (`followAll({ css: 'a.next' })`; selected nodes that are no link, like an `<a>` without
+   * `href`, are skipped). Lazy, like Scrapy's generator: a URL that cannot be followed (see
+   * {@link Response.follow}) throws when it is reached, after the Requests before it.
    *
-   * @param urls - URLs, or `{ css }` selecting `<a>` elements.
+   * @param urls - URLs or Selectors, or `{ css }`.
    * @param init - Request options.
    */
-  followAll(urls: Iterable<string> | { css: string }, init: RequestInit = {}): Request[] {
-    const list: string[] =
-      typeof (urls as { css?: unknown }).css === 'string'
-        ? this.css(`${(urls as { css: string }).css}`).flatMap((s) => (s.attrib.href !== undefined ? [s.attrib.href] : []))
-        : [...(urls as Iterable<string>)];
-    const out: Request[] = [];
-    for (const u of list) {
-      let absolute: string;
-      try {
-        absolute = this.urljoin(u.trim());
-      } catch {
-        continue;
+  *followAll(urls: Iterable<string | Selector> | { css: string }, init: RequestInit = {}): Generator<Request, void, undefined> {
+    if (typeof (urls as { css?: unknown }).css === 'string') {
+      for (const sel of this.css((urls as { css: string }).css)) {
+        let href: string;
+        try {
+          href = urlFromSelector(sel);
+        } catch {
+          continue;
+        }
+        yield this.follow(href, init);
       }
-      if (!/^https?:/i.test(absolute)) continue;
-      out.push(new Request(absolute, init));
+      return;
     }
-    return out;
+    for (const u of urls as Iterable<string | Selector>) yield this.follow(u, init);
   }
 
   /**

@@ -35,6 +35,11 @@ export class Selector {
     this.#text = text;
   }
 
+  /** The selected node (`null` for an extracted string). @internal */
+  get node(): AnyNode | null {
+    return this.#node;
+  }
+
   /** Select inside this node. */
   css(query: string): SelectorList {
     if (this.#node === null) return new SelectorList([]);
@@ -112,6 +117,24 @@ function reAll(text: string, regex: RegExp | string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(r)) out.push(m.length > 1 ? (m[1] ?? '') : m[0]);
   return out;
+}
+
+/**
+ * The URL a Selector stands for: an extracted string as is; the `href` of an `<a>` or `<link>`.
+ * Scrapy's `_url_from_selector`. @internal
+ *
+ * @throws TypeError `Unsupported selector: …` for anything else.
+ */
+export function urlFromSelector(sel: Selector): string {
+  const node = sel.node;
+  if (node === null) return sel.get();
+  const el = node as Element;
+  if (el.type === 'tag' && (el.name === 'a' || el.name === 'link')) {
+    const href = el.attribs?.href;
+    if (href !== undefined) return href.trim();
+    throw new TypeError(`<${el.name}> element has no href attribute: ${sel.get()}`);
+  }
+  throw new TypeError(`Unsupported selector: ${sel.get()}`);
 }
 
 /** Run `query` against `roots` (or the whole document). @internal */

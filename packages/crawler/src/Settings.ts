@@ -82,6 +82,26 @@ export class Settings {
     return this.#values.get(name)?.priority;
   }
 
+  /** The highest priority of any setting (`default`'s 0 when empty). Scrapy's `maxpriority()`. */
+  maxPriority(): number {
+    let max = 0;
+    for (const { priority } of this.#values.values()) max = Math.max(max, priority);
+    return max;
+  }
+
+  /**
+   * Remove `name` unless it holds a value of higher priority than `priority`. Scrapy's `delete`.
+   *
+   * @throws TypeError when frozen.
+   */
+  delete(name: string, priority: SettingsPriority = 'project'): void {
+    if (this.#frozen) {
+      throw new TypeError(`Settings are frozen (the crawl has started); change ${name} before creating the crawler.`);
+    }
+    const current = this.#values.get(name);
+    if (current !== undefined && priorityOf(priority) >= current.priority) this.#values.delete(name);
+  }
+
   /** Whether `name` is set. */
   has(name: string): boolean {
     return this.#values.has(name);
@@ -125,8 +145,19 @@ export class Settings {
   /** As an object: objects as is, JSON strings parsed. */
   getDict<T = unknown>(name: string, defaultValue: Record<string, T> = {}): Record<string, T> {
     const v = this.get<unknown>(name, defaultValue);
-    if (typeof v === 'string') return JSON.parse(v) as Record<string, T>;
-    if (v !== null && typeof v === 'object') return v as Record<string, T>;
+    if (typeof v === 'string') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch (e) {
+        throw new TypeError(`Setting ${name} must be an object or a JSON object string, got ${JSON.stringify(v)} (${(e as Error).message}).`);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new TypeError(`Setting ${name} must be an object or a JSON object string, got ${JSON.stringify(v)}.`);
+      }
+      return parsed as Record<string, T>;
+    }
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, T>;
     throw new TypeError(`Setting ${name} must be an object, got ${JSON.stringify(v)}.`);
   }
 

@@ -6,6 +6,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   REACTOR: 'promise',
   PROMISE_EVENT_LOOP: null,
   AWAIT_DEFERREDS: 'error',
+  /** The CLI installs the promise reactor before importing the spider unless this is true (Scrapy's FORCE_CRAWLER_PROCESS). */
+  FORCE_CRAWLER_PROCESS: false,
 
   // Concurrency and politeness
   CONCURRENT_REQUESTS: 16,
@@ -54,14 +56,17 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     DefaultHeadersMiddleware: 400,
     UserAgentMiddleware: 500,
     RetryMiddleware: 550,
+    HttpCompressionMiddleware: 590,
     RedirectMiddleware: 600,
     DownloaderStats: 850,
   },
   SPIDER_MIDDLEWARES: [],
   SPIDER_MIDDLEWARES_BASE: {
     HttpErrorMiddleware: 50,
+    RefererMiddleware: 700,
     DepthMiddleware: 900,
   },
+  REFERER_ENABLED: true,
   SPIDER_MIDDLEWARES_STRICT_ASYNC: false,
   ITEM_PIPELINES: [],
   EXTENSIONS: [],
@@ -78,9 +83,12 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   CLOSESPIDER_ITEMCOUNT: 0,
   CLOSESPIDER_PAGECOUNT: 0,
   CLOSESPIDER_ERRORCOUNT: 0,
+  CLOSESPIDER_TIMEOUT_NO_ITEM: 0,
+  CLOSESPIDER_PAGECOUNT_NO_ITEM: 0,
   FEEDS: {},
   FEED_EXPORT_ENCODING: 'utf-8',
   FEED_EXPORT_INDENT: 0,
+  FEED_EXPORT_FIELDS: null,
 
   // Logging
   LOG_ENABLED: true,

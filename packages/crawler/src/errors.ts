@@ -103,18 +103,31 @@ export class ConnectionError extends Error {
 }
 
 /**
- * A response body larger than `DOWNLOAD_MAXSIZE` (the download is cancelled).
+ * A connection lost mid-body: fewer bytes than Content-Length, or a chunked body cut short
+ * (with `DOWNLOAD_FAIL_ON_DATALOSS`, the default). Retried like any broken connection.
  *
- * Mirrors Scrapy's "Cancelling download … expected response size larger than download max size".
+ * Mirrors Scrapy's `scrapy.exceptions.ResponseDataLossError`.
+ */
+export class ResponseDataLossError extends ConnectionError {
+  override name = 'ResponseDataLossError';
+}
+
+/**
+ * A response body larger than `DOWNLOAD_MAXSIZE` (the download is cancelled; not retried).
+ *
+ * Mirrors Scrapy's `DownloadCancelledError` ("Expected to receive N bytes which is larger than
+ * download max size (M) in request <GET …>.").
  */
 export class ResponseTooLarge extends Error {
   override name = 'ResponseTooLarge';
 }
 
 /**
- * A body that could not be decompressed (bad gzip/deflate/br data).
+ * A body that could not be decompressed (bad gzip/deflate/br data). Raised by
+ * HttpCompressionMiddleware.processResponse, so, as in Scrapy, it is not retried: the request
+ * fails with `Error downloading <GET …>`.
  *
- * Mirrors Scrapy's `_DecompressionMaxSizeExceeded` / zlib errors in HttpCompressionMiddleware.
+ * Mirrors the zlib/`OSError` errors of Scrapy's HttpCompressionMiddleware.
  */
 export class DecompressionError extends Error {
   override name = 'DecompressionError';

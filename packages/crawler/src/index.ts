@@ -37,18 +37,20 @@ export {
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
+  HttpCompressionMiddleware,
   OffsiteMiddleware,
   RedirectMiddleware,
   RetryMiddleware,
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
-export { DepthMiddleware, HttpError, HttpErrorMiddleware } from './spidermiddlewares/index.js';
+export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feedExport.js';
 
 // Signals, stats, logs
 export { signals, SignalManager } from './signals.js';
-export type { SignalHandler, SignalName } from './signals.js';
+export type { ErrorClass, SignalHandler, SignalName } from './signals.js';
+export type { SpiderOutput } from './utils/misc.js';
 export { StatsCollector } from './stats.js';
 export { Logger, LOG_LEVELS, formatLogRecord } from './log.js';
 export type { LogHandler, LogLevel, LogRecord } from './log.js';
@@ -65,5 +67,6 @@ export {
   InvalidOutput,
   NotConfigured,
   NotSupported,
+  ResponseDataLossError,
   ResponseTooLarge,
 } from './errors.js';

@@ -1240,6 +1240,14 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       continue;
     }
 
+    if (yielded._hasSettledResult()) {
+      // Already fired: take the result now, exactly as the resume callback below would (the
+      // yielded Deferred is left holding undefined, IC7), without allocating it.
+      result = yielded._result;
+      yielded._result = undefined;
+      if (yielded._debugInfo !== null) clearFailure(yielded._debugInfo);
+      continue;
+    }
     let waiting = true;
     let syncResult: unknown;
     const awaited = yielded;

@@ -148,10 +148,9 @@ Object.defineProperty(Failure.prototype, FAILURE_BRAND, { value: true });
  * ```
  */
 export function isFailure(value: unknown): value is Failure {
-  return (
-    value instanceof Failure ||
-    (value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[FAILURE_BRAND] === true)
-  );
+  // Hot path of every callback chain: primitives (most results) leave at the first test.
+  if (typeof value !== 'object' || value === null) return false;
+  return value instanceof Failure || (value as Record<symbol, unknown>)[FAILURE_BRAND] === true;
 }
 
 function classOf(value: unknown): Function | null {

@@ -136,8 +136,7 @@ export class ExecutionEngine {
     const logger = this.#crawler.getLogger('scrapy.core.engine');
     let iterator: AsyncIterator<unknown>;
     try {
-      const start = typeof spider.start === 'function' ? spider.start() : spider.startRequests();
-      iterator = this.scraper.spidermw.processStart(start as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      iterator = this.scraper.spidermw.processStart()[Symbol.asyncIterator]();
     } catch (e) {
       this.#startFailed(e);
       return;
@@ -221,32 +220,50 @@ export class ExecutionEngine {
     if (this.spiderIsIdle()) void this.closeSpider(reason ?? (this.#startError ? 'start_error' : 'finished'));
   }
 
+  /**
+   * One scheduled request: download it, then hand the result to the scraper (or schedule the
+   * Request a downloader middleware returned instead). The request counts as in progress until
+   * its response has been scraped. Scrapy's `_start_scheduled_request` + `_handle_downloader_output`.
+   */
   async #download(request: Request): Promise<void> {
-    const crawler = this.#crawler;
-    this.inprogress.add(request);
     let result: Response | Request | Failure;
     try {
-      result = await this.downloader.fetch(request);
+      result = await this.#fetch(request);
     } catch (e) {
       result = new Failure(e);
     }
     try {
-      if (isRequest(result)) {
-        this.crawl(result);
-      } else if (result instanceof Response) {
-        if (result.request === null) result.request = request;
-        const referer = request.headers.get('Referer') ?? 'None';
-        const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
-        crawler.getLogger('scrapy.core.engine').debug(`Crawled (${result.status}) ${request} (referer: ${referer})${flags}`);
-        crawler.signals.send(signals.responseReceived, { response: result, request, spider: this.#spider });
-        this.inprogress.delete(request);
-        await this.scraper.enqueueScrape(result, request);
-      } else {
-        this.inprogress.delete(request);
-        await this.scraper.enqueueScrape(result, request);
-      }
+      if (isRequest(result)) this.crawl(result);
+      else await this.scraper.enqueueScrape(result, request);
+    } catch (e) {
+      this.#crawler.getLogger('scrapy.core.engine').error('Error while enqueuing scrape', e);
     } finally {
       this.inprogress.delete(request);
+      this.#nextcall?.schedule();
+    }
+  }
+
+  /**
+   * Scrapy's `ExecutionEngine._download`: fetch through the downloader; a Response is logged
+   * (`Crawled (200) <GET …> (referer: …)`) and sent with `responseReceived` — for inline
+   * downloads too. As soon as the download ends the next request may start (the scraping of
+   * this one does not hold up the downloader).
+   */
+  async #fetch(request: Request): Promise<Response | Request> {
+    const crawler = this.#crawler;
+    this.inprogress.add(request);
+    try {
+      const result = await this.downloader.fetch(request);
+      if (result instanceof Response) {
+        if (result.request === null) result.request = request;
+        const req = result.request;
+        const referer = req.headers.get('Referer') ?? 'None';
+        const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
+        crawler.getLogger('scrapy.core.engine').debug(`Crawled (${result.status}) ${req} (referer: ${referer})${flags}`);
+        crawler.signals.send(signals.responseReceived, { response: result, request: req, spider: this.#spider });
+      }
+      return result;
+    } finally {
       this.#nextcall?.schedule();
     }
   }
@@ -279,19 +296,16 @@ export class ExecutionEngine {
     if (this.#spider === null) throw new Error(`No open spider to download: ${request}`);
     let current = request;
     for (;;) {
-      this.inprogress.add(current);
       let result: Response | Request;
       try {
-        result = await this.downloader.fetch(current);
+        result = await this.#fetch(current);
       } finally {
         this.inprogress.delete(current);
-        this.#nextcall?.schedule();
       }
       if (isRequest(result)) {
         current = result;
         continue;
       }
-      if (result.request === null) result.request = current;
       return result;
     }
   }

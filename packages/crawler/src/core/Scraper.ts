@@ -10,9 +10,9 @@ import { SpiderMiddlewareManager } from '../middleware/SpiderMiddlewareManager.j
 import { isRequest, type Callback, type Request } from '../Request.js';
 import { Response } from '../Response.js';
 import { signals } from '../signals.js';
-import { isAsyncIterable, isPromiseLike, isSyncIterable } from '../utils/misc.js';
+import { isAsyncIterable, isPromiseLike, isSyncIterable, type SpiderOutput } from '../utils/misc.js';
 
-type Output = Iterable<unknown> | AsyncIterable<unknown>;
+type Output = SpiderOutput;
 
 /** How items show in logs. @internal */
 export function itemRepr(item: unknown): string {
@@ -54,6 +54,7 @@ export class Scraper {
   readonly #crawler: Crawler;
   readonly #maxActiveSize: number;
   readonly #concurrentItems: number;
+  readonly #warned = new Set<string>();
 
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
@@ -108,8 +109,10 @@ export class Scraper {
     try {
       output = await this.callSpider(result, request);
     } catch (e) {
-      if (e === result.value) this.#logDownloadError(result, request);
-      else this.handleSpiderError(new Failure(e), request, null);
+      // The errback did not silence the download error: log it (IgnoreRequest quietly); an
+      // errback raising a different exception is a spider error as well (Scrapy's `_scrape`).
+      this.#logDownloadError(result, request);
+      if (e !== result.value) this.handleSpiderError(new Failure(e), request, null);
       return;
     }
     await this.handleSpiderOutput(output, request, null);
@@ -138,6 +141,8 @@ export class Scraper {
       fn = this.#resolve(request.callback, 'Callback') ?? (spider.parse as (...a: any[]) => unknown);
       output = fn.call(spider, result, request.cbKwargs);
     } else {
+      // Scrapy sets `failure.request` for errbacks.
+      (result as Failure & { request?: Request }).request = request;
       const eb = this.#resolve(request.errback, 'Errback');
       if (eb === null) throw result.value;
       fn = eb;
@@ -146,9 +151,13 @@ export class Scraper {
     }
     if (isAsyncIterable(output)) return output;
     if (isDeferred(output)) {
-      this.#crawler
-        .getLogger('scrapy.core.scraper')
-        .warning(`${fn.name || 'callback'} returned a Deferred. Returning Deferreds from spider callbacks is deprecated.`);
+      const what = result instanceof Response ? 'callbacks' : 'errbacks';
+      const message = `${fn.name || what.slice(0, -1)} returned a Deferred. Returning Deferreds from spider ${what} is deprecated.`;
+      // Once per callback, as Python shows a warning once per place.
+      if (!this.#warned.has(message)) {
+        this.#warned.add(message);
+        this.#crawler.getLogger('scrapy.core.scraper').warning(message);
+      }
       return toIterable(await maybeDeferredToFuture(output as Deferred<unknown>));
     }
     if (isPromiseLike(output)) {

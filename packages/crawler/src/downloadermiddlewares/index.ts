@@ -2,6 +2,7 @@
 
 import type { ComponentClass } from '../middleware/components.js';
 import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddleware } from './headers.js';
+import { HttpCompressionMiddleware } from './httpcompression.js';
 import { DownloaderStats } from './stats.js';
 import { OffsiteMiddleware } from './offsite.js';
 import { RedirectMiddleware } from './redirect.js';
@@ -14,8 +15,18 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   DefaultHeadersMiddleware,
   UserAgentMiddleware,
   RetryMiddleware,
+  HttpCompressionMiddleware,
   RedirectMiddleware,
   DownloaderStats,
 };
 
-export { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, DownloaderStats, OffsiteMiddleware, RedirectMiddleware, RetryMiddleware, UserAgentMiddleware };
+export {
+  DefaultHeadersMiddleware,
+  DownloadTimeoutMiddleware,
+  DownloaderStats,
+  HttpCompressionMiddleware,
+  OffsiteMiddleware,
+  RedirectMiddleware,
+  RetryMiddleware,
+  UserAgentMiddleware,
+};

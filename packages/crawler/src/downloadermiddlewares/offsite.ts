@@ -41,10 +41,15 @@ export class OffsiteMiddleware {
     if (request.dontFilter || request.meta.allow_offsite === true) return;
     const regex = this.#hostRegex(spider);
     if (regex === null) return;
-    const host = new URL(request.url).hostname;
+    let host = '';
+    try {
+      host = new URL(request.url).hostname;
+    } catch {
+      /* no host: offsite */
+    }
     if (regex.test(host)) return;
     const stats = this.#crawler.stats;
-    if (!this.#seen.has(host)) {
+    if (host !== '' && !this.#seen.has(host)) {
       this.#seen.add(host);
       this.#crawler.getLogger('scrapy.downloadermiddlewares.offsite').debug(`Filtered offsite request to '${host}': ${request}`);
       stats.incValue('offsite/domains');

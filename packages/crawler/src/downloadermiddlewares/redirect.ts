@@ -34,8 +34,9 @@ export class RedirectMiddleware {
   processResponse(request: Request, response: Response, spider: { handleHttpstatusList?: number[] } | undefined): Response | Request {
     const meta = request.meta;
     if (meta.dont_redirect === true || meta.handle_httpstatus_all === true) return response;
-    const allowed = (meta.handle_httpstatus_list as number[] | undefined) ?? spider?.handleHttpstatusList ?? [];
-    if (allowed.includes(response.status)) return response;
+    // Scrapy checks both lists: the spider's and the request's.
+    const fromMeta = Array.isArray(meta.handle_httpstatus_list) ? (meta.handle_httpstatus_list as number[]) : [];
+    if ((spider?.handleHttpstatusList ?? []).includes(response.status) || fromMeta.includes(response.status)) return response;
     if (!REDIRECT_CODES.has(response.status)) return response;
     const location = response.headers.get('location');
     if (location === null) return response;

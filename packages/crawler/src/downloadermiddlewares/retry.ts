@@ -1,14 +1,16 @@
 // RetryMiddleware: retry failed downloads and retryable statuses (RETRY_TIMES, RETRY_HTTP_CODES).
 
-import { Deferred } from '@deferkit/deferred';
 import type { Crawler } from '../Crawler.js';
-import { ConnectionError, DecompressionError, DownloadTimeoutError, NotConfigured } from '../errors.js';
+import { ConnectionError, DownloadTimeoutError, NotConfigured } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
 import { statusMessage } from '../utils/misc.js';
 
-/** The errors worth a retry: timeouts and broken connections (Scrapy's EXCEPTIONS_TO_RETRY). */
-const RETRYABLE = [DownloadTimeoutError, ConnectionError, DecompressionError];
+/**
+ * The errors worth a retry: timeouts, refused/broken connections and bodies cut short
+ * (ResponseDataLossError is a ConnectionError). Scrapy's `RETRY_EXCEPTIONS`.
+ */
+const RETRYABLE = [DownloadTimeoutError, ConnectionError];
 
 /** Seconds a `Retry-After` header asks for, or `undefined`. */
 function retryAfterSeconds(value: string | null, now: number): number | undefined {
@@ -47,7 +49,7 @@ export class RetryMiddleware {
   }
 
   /** Retry retryable statuses. */
-  processResponse(request: Request, response: Response): Response | Request | Deferred<Request | Response> {
+  processResponse(request: Request, response: Response): Response | Request | Promise<Request> {
     if (request.meta.dont_retry === true || !this.#codes.has(response.status)) return response;
     const reason = statusMessage(response.status);
     const retry = this.getRetryRequest(request, reason);
@@ -56,12 +58,10 @@ export class RetryMiddleware {
     if (wait === undefined || wait <= 0) return retry;
     const delay = Math.min(wait, this.#retryAfterMax);
     this.#crawler.getLogger('scrapy.downloadermiddlewares.retry').debug(`Retry-After: waiting ${delay} s before retrying ${request}`);
-    // The downloader slot stays free while we wait; the retry goes back through the scheduler.
-    const d = new Deferred<Request | Response>();
-    const call = this.#crawler.reactor.callLater(delay, () => d.callback(retry));
-    return d.addErrback((f) => {
-      if (call.active()) call.cancel();
-      return f;
+    // The transfer slot is already free while we wait; the request still counts in
+    // CONCURRENT_REQUESTS until the retry goes back to the scheduler.
+    return new Promise<Request>((resolve) => {
+      this.#crawler.reactor.callLater(delay, () => resolve(retry));
     });
   }
 
@@ -89,7 +89,7 @@ export class RetryMiddleware {
       return request.replace({
         meta: { ...request.meta, retry_times: retryTimes },
         dontFilter: true,
-        priority: request.priority + this.#priorityAdjust,
+        priority: request.priority + Number(request.meta.priority_adjust ?? this.#priorityAdjust),
       });
     }
     stats.incValue('retry/max_reached');

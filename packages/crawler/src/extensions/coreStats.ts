@@ -29,7 +29,9 @@ export class CoreStats {
     crawler.signals.connect(() => stats.incValue('response_received_count'), signals.responseReceived);
     crawler.signals.connect(({ exception }) => {
       stats.incValue('item_dropped_count');
-      stats.incValue(`item_dropped_reasons_count/${(exception as Error)?.name ?? 'DropItem'}`);
+      // Scrapy: item_dropped_reasons_count/<exception class name>.
+      const cls = (exception as object | null)?.constructor?.name;
+      stats.incValue(`item_dropped_reasons_count/${cls !== undefined && cls !== 'Object' ? cls : 'DropItem'}`);
     }, signals.itemDropped);
   }
 }

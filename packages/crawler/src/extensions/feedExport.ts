@@ -1,14 +1,28 @@
 // FeedExporter: write scraped items to files (FEEDS), atomically.
 
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Crawler } from '../Crawler.js';
 import { NotConfigured } from '../errors.js';
+import type { Logger } from '../log.js';
 import { signals } from '../signals.js';
+import type { Spider } from '../Spider.js';
 
-/** The formats a feed can have. */
-export type FeedFormat = 'jsonl' | 'jsonlines' | 'json' | 'csv';
+/** The formats a feed can have (`jsonlines` and `jl` are other names of `jsonl`). */
+export type FeedFormat = 'jsonl' | 'jsonlines' | 'jl' | 'json' | 'csv';
 
 /** One feed's options: Scrapy's FEEDS values. */
 export interface FeedOptions {
@@ -16,16 +30,33 @@ export interface FeedOptions {
   format: FeedFormat;
   /** Replace an existing file (true) or append to it (false, the default — as Scrapy's `-o`). */
   overwrite?: boolean;
-  /** Only these fields, in this order (csv: the header). */
-  fields?: string[];
-  /** JSON indentation (json only; default FEED_EXPORT_INDENT). */
+  /** Only these fields, in this order (csv: the header). Default: `FEED_EXPORT_FIELDS`, else every field. */
+  fields?: string[] | null;
+  /** JSON indentation (json only; default `FEED_EXPORT_INDENT`). */
   indent?: number;
 }
 
-/** `%(name)s` and `%(time)s` in a feed URI, as Scrapy expands them. */
-function expandUri(uri: string, spiderName: string, startedAt: Date): string {
+const FORMATS: readonly string[] = ['jsonl', 'jsonlines', 'jl', 'json', 'csv'];
+
+/**
+ * Expand Scrapy's feed URI parameters: `%(name)s` (the spider's name), `%(time)s` (the UTC
+ * start time, `2026-11-22T03-41-09`), `%(batch_id)d` (1) and `%(attr)s` for any other spider
+ * attribute (`-a site=shop` → `%(site)s`).
+ *
+ * @throws TypeError for a parameter the spider does not have.
+ */
+export function expandFeedUri(uri: string, spider: Pick<Spider, 'name'> & object, startedAt: Date): string {
   const time = startedAt.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
-  return uri.replace(/%\(name\)s/g, spiderName).replace(/%\(time\)s/g, time);
+  return uri.replace(/%\((\w+)\)([sd])/g, (_m, key: string) => {
+    if (key === 'name') return spider.name;
+    if (key === 'time' || key === 'batch_time') return time;
+    if (key === 'batch_id') return '1';
+    const value = (spider as Record<string, unknown>)[key];
+    if (value === undefined || value === null || typeof value === 'function') {
+      throw new TypeError(`FEEDS: the URI ${uri} uses %(${key})s, but the spider has no '${key}' attribute (set it with -a ${key}=VALUE).`);
+    }
+    return String(value);
+  });
 }
 
 function toPath(uri: string): string {
@@ -37,83 +68,189 @@ function toPath(uri: string): string {
 }
 
 function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  let s: string;
+  if (v === undefined || v === null) s = '';
+  else if (Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object')) s = v.join(','); // Scrapy's join_multivalued
+  else if (typeof v === 'object') s = JSON.stringify(v);
+  else s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-class Slot {
+/** The cells of one CSV line (the header of a file being appended to). */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      cells.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  cells.push(cur);
+  return cells;
+}
+
+function isBlank(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+let tmpCounter = 0;
+
+/** One open feed: a temporary file next to the target, renamed over it when finished. @internal */
+class FeedSlot {
+  readonly uri: string;
   readonly path: string;
   readonly tmp: string;
-  readonly format: FeedFormat;
+  readonly format: 'jsonl' | 'json' | 'csv';
   readonly fields: string[] | undefined;
   readonly indent: number;
-  fd: number;
+  readonly #fd: number;
+  #closed = false;
+  /** Items written by this crawl. */
   count = 0;
-  csvHeader: string[] | undefined;
-  constructor(path: string, options: FeedOptions, defaultIndent: number) {
+  /** Items already in the file when appending (json: decides the separator). */
+  #existing = 0;
+  #csvHeader: string[] | undefined;
+
+  constructor(uri: string, path: string, options: FeedOptions, defaults: { indent: number; fields: string[] | undefined }, logger: Logger) {
+    this.uri = uri;
     this.path = path;
-    this.format = options.format;
-    this.fields = options.fields;
-    this.indent = options.indent ?? defaultIndent;
+    this.format = options.format === 'json' ? 'json' : options.format === 'csv' ? 'csv' : 'jsonl';
+    this.fields = options.fields ?? defaults.fields;
+    this.indent = options.indent ?? defaults.indent;
     mkdirSync(dirname(path), { recursive: true });
-    // Write next to the target, then rename: a crash never leaves a half-written feed.
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    const append = options.overwrite !== true && existsSync(path);
-    if (append) copyFileSync(path, this.tmp);
-    this.fd = openSync(this.tmp, append ? 'a' : 'w');
-    if (this.format === 'json') this.write(append ? '' : '[');
-    if (this.format === 'csv' && append) this.csvHeader = this.fields ?? [];
+    // Write next to the target (same file system), then rename: a crash never leaves a
+    // half-written feed under the target's name, only this temporary file.
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${++tmpCounter}.tmp`);
+    let existing: Buffer | null = null;
+    if (options.overwrite !== true) {
+      try {
+        if (statSync(path).size > 0) existing = readFileSync(path);
+      } catch {
+        existing = null; // no file yet
+      }
+    }
+    if (existing === null) {
+      this.#fd = openSync(this.tmp, 'w');
+      if (this.format === 'json') this.#write('[');
+      return;
+    }
+    // Append: start from a copy of the existing file.
+    copyFileSync(path, this.tmp);
+    if (this.format === 'json') {
+      // Continue the existing array, so the file stays valid JSON (Scrapy appends a second
+      // array after the first; deferkit does not).
+      let end = existing.length - 1;
+      while (end >= 0 && isBlank(existing[end]!)) end--;
+      let start = 0;
+      while (start < existing.length && isBlank(existing[start]!)) start++;
+      if (existing[start] === 0x5b /* [ */ && existing[end] === 0x5d /* ] */) {
+        let inner = end - 1;
+        while (inner > start && isBlank(existing[inner]!)) inner--;
+        this.#existing = inner > start ? 1 : 0;
+        // Keep "[…last item" (or just "["), then write ",\n{…}" … "\n]".
+        truncateSync(this.tmp, inner > start ? inner + 1 : start + 1);
+        this.#fd = openSync(this.tmp, 'a');
+      } else {
+        logger.warning(`Feed ${path} exists but is not a JSON array; appending to it leaves invalid JSON (use -O / overwrite: true to replace it).`);
+        this.#fd = openSync(this.tmp, 'a');
+        this.#write('\n[');
+      }
+    } else {
+      this.#fd = openSync(this.tmp, 'a');
+      const last = existing[existing.length - 1];
+      if (last !== 0x0a) this.#write(this.format === 'csv' ? '\r\n' : '\n');
+      if (this.format === 'csv') {
+        const firstLine = existing.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+        this.#csvHeader = this.fields ?? parseCsvLine(firstLine);
+      }
+    }
   }
-  write(s: string): void {
-    writeSync(this.fd, s);
+
+  #write(s: string): void {
+    writeSync(this.#fd, s);
   }
-  pick(item: unknown): Record<string, unknown> {
+
+  #pick(item: unknown): Record<string, unknown> {
     const obj = (item !== null && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
     if (this.fields === undefined) return obj;
     return Object.fromEntries(this.fields.map((f) => [f, obj[f]]));
   }
+
   export(item: unknown): void {
-    const obj = this.pick(item);
-    if (this.format === 'jsonl' || this.format === 'jsonlines') this.write(JSON.stringify(obj) + '\n');
+    const obj = this.#pick(item);
+    if (this.format === 'jsonl') this.#write(JSON.stringify(obj) + '\n');
     else if (this.format === 'json') {
       const text = this.indent > 0 ? JSON.stringify(obj, null, this.indent) : JSON.stringify(obj);
-      this.write((this.count === 0 ? '\n' : ',\n') + text);
+      this.#write((this.count + this.#existing === 0 ? '\n' : ',\n') + text);
     } else {
-      if (this.csvHeader === undefined) {
-        this.csvHeader = this.fields ?? Object.keys(obj);
-        this.write(this.csvHeader.map(csvCell).join(',') + '\r\n');
+      if (this.#csvHeader === undefined) {
+        this.#csvHeader = this.fields ?? Object.keys(obj);
+        this.#write(this.#csvHeader.map(csvCell).join(',') + '\r\n');
       }
-      this.write(this.csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n');
+      this.#write(this.#csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n');
     }
     this.count++;
   }
+
+  /** Close the temporary file, flush it to disk and rename it over the target. */
   finish(): void {
-    if (this.format === 'json') this.write(this.count === 0 ? ']' : '\n]');
-    closeSync(this.fd);
+    if (this.format === 'json') this.#write(this.count + this.#existing === 0 ? ']' : '\n]');
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#closed = true;
     renameSync(this.tmp, this.path);
   }
+
+  /** Drop the temporary file (the target keeps its previous content, if any). */
   abandon(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        closeSync(this.#fd);
+      } catch {
+        /* already closed */
+      }
     }
     rmSync(this.tmp, { force: true });
   }
 }
 
 /**
- * Writes every scraped item to each feed of `FEEDS` (`{ 'out/%(name)s.jsonl': { format: 'jsonl' } }`).
- * Each feed is written to a temporary file next to the target and renamed over it when the
- * spider closes, so an interrupted crawl never leaves a half-written feed. Sends
- * `feedSlotClosed` per feed and `feedExporterClosed` (both awaited); counts
- * `feedexport/success_count/FileFeedStorage`.
+ * Writes every scraped item to each feed of `FEEDS`
+ * (`{ 'out/%(name)s.jsonl': { format: 'jsonl' } }`; formats `jsonl`, `json`, `csv`; options
+ * `overwrite`, `fields`, `indent`). Each feed is written to a temporary file next to the target
+ * (`.<name>.<pid>-<n>.tmp`) and renamed over it when the spider closes, so an interrupted
+ * crawl never leaves a half-written feed: the target is either absent, its previous version, or
+ * complete. A forced exit (a second Ctrl-C) removes the temporary files; only a crash that kills
+ * the process outright (SIGKILL, power loss) can leave one behind.
+ *
+ * Appending (the default, as Scrapy's `-o`) starts from a copy of the existing file: a `.json`
+ * feed continues the existing array, so the file stays valid JSON; a `.csv` feed reuses the
+ * existing header.
+ *
+ * Sends `feedSlotClosed` per feed and `feedExporterClosed` (both awaited); counts
+ * `feedexport/success_count/FileFeedStorage` (or `failed_count`).
+ *
  * Mirrors Scrapy's `FeedExporter` with `FileFeedStorage`.
  */
 export class FeedExporter {
   readonly #crawler: Crawler;
   readonly #feeds: Array<[string, FeedOptions]>;
-  readonly #slots: Slot[] = [];
+  readonly #slots: FeedSlot[] = [];
+  readonly #logger: Logger;
+  readonly #onExit = (): void => {
+    for (const slot of this.#slots) slot.abandon();
+  };
 
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
@@ -121,39 +258,66 @@ export class FeedExporter {
     this.#feeds = Object.entries(feeds);
     if (this.#feeds.length === 0) throw new NotConfigured();
     for (const [uri, options] of this.#feeds) {
-      if (!['jsonl', 'jsonlines', 'json', 'csv'].includes(options?.format)) {
+      if (options === null || typeof options !== 'object' || !FORMATS.includes(options.format)) {
         throw new TypeError(`FEEDS['${uri}']: format must be 'jsonl', 'json' or 'csv', got ${JSON.stringify(options?.format)}.`);
       }
+      if (options.fields !== undefined && options.fields !== null && !(Array.isArray(options.fields) && options.fields.every((f) => typeof f === 'string'))) {
+        throw new TypeError(`FEEDS['${uri}']: fields must be a list of field names, got ${JSON.stringify(options.fields)}.`);
+      }
+      toPath(uri.replace(/%\(\w+\)[sd]/g, 'x')); // reject non-file URIs now
     }
     this.#crawler = crawler;
+    this.#logger = crawler.getLogger('scrapy.extensions.feedexport');
     crawler.signals.connect(() => this.#open(), signals.spiderOpened);
-    crawler.signals.connect(({ item }) => {
-      for (const s of this.#slots) s.export(item);
-    }, signals.itemScraped);
+    crawler.signals.connect(({ item }) => this.#export(item), signals.itemScraped);
     crawler.signals.connect(() => this.#close(), signals.spiderClosed);
   }
 
   #open(): void {
     const started = new Date();
-    const name = this.#crawler.spider?.name ?? 'spider';
+    const spider = this.#crawler.spider ?? { name: 'spider' };
+    const settings = this.#crawler.settings;
+    const fields = settings.get<string[] | string | null>('FEED_EXPORT_FIELDS', null);
+    const defaults = {
+      indent: settings.getInt('FEED_EXPORT_INDENT'),
+      fields: fields === null || fields === undefined ? undefined : settings.getList<string>('FEED_EXPORT_FIELDS'),
+    };
     for (const [uri, options] of this.#feeds) {
-      this.#slots.push(new Slot(toPath(expandUri(uri, name, started)), options, this.#crawler.settings.getInt('FEED_EXPORT_INDENT')));
+      let path = uri;
+      try {
+        path = toPath(expandFeedUri(uri, spider, started));
+        this.#slots.push(new FeedSlot(uri, path, options, defaults, this.#logger));
+      } catch (e) {
+        this.#logger.error(`Error opening ${options.format} feed ${path}: ${(e as Error)?.message ?? String(e)}`, e);
+        this.#crawler.stats.incValue('feedexport/failed_count/FileFeedStorage');
+      }
+    }
+    if (this.#slots.length > 0) process.on('exit', this.#onExit);
+  }
+
+  #export(item: unknown): void {
+    for (const slot of this.#slots) {
+      try {
+        slot.export(item);
+      } catch (e) {
+        this.#logger.error(`Error exporting an item to ${slot.path}: ${(e as Error)?.message ?? String(e)}`, e);
+      }
     }
   }
 
   async #close(): Promise<void> {
-    const logger = this.#crawler.getLogger('scrapy.extensions.feedexport');
+    process.off('exit', this.#onExit);
     for (const slot of this.#slots.splice(0)) {
       try {
         slot.finish();
-        logger.info(`Stored ${slot.format} feed (${slot.count} items) in: ${slot.path}`);
+        this.#logger.info(`Stored ${slot.format} feed (${slot.count} items) in: ${slot.path}`);
         this.#crawler.stats.incValue('feedexport/success_count/FileFeedStorage');
       } catch (e) {
         slot.abandon();
-        logger.error(`Error storing ${slot.format} feed (${slot.count} items) in: ${slot.path}`, e);
+        this.#logger.error(`Error storing ${slot.format} feed (${slot.count} items) in: ${slot.path}`, e);
         this.#crawler.stats.incValue('feedexport/failed_count/FileFeedStorage');
       }
-      await this.#crawler.signals.sendAsync(signals.feedSlotClosed, { slot: { path: slot.path, count: slot.count, format: slot.format } });
+      await this.#crawler.signals.sendAsync(signals.feedSlotClosed, { slot: { uri: slot.uri, path: slot.path, count: slot.count, format: slot.format } });
     }
     await this.#crawler.signals.sendAsync(signals.feedExporterClosed, {});
   }

@@ -43,8 +43,8 @@ export class LogStats {
   #log(): void {
     const [pages, items] = this.#counts();
     const mult = 60 / this.#interval;
-    const prate = Math.round((pages - this.#pagesPrev) * mult);
-    const irate = Math.round((items - this.#itemsPrev) * mult);
+    const prate = Math.trunc((pages - this.#pagesPrev) * mult);
+    const irate = Math.trunc((items - this.#itemsPrev) * mult);
     this.#pagesPrev = pages;
     this.#itemsPrev = items;
     this.#crawler.getLogger('scrapy.extensions.logstats').info(`Crawled ${pages} pages (at ${prate} pages/min), scraped ${items} items (at ${irate} items/min)`);

@@ -103,7 +103,8 @@ export class DownloaderMiddlewareManager {
   }
 
   async #runException(request: Request, exception: unknown): Promise<Response | Request> {
-    if (exception instanceof InvalidOutput) throw exception;
+    // As in Scrapy, every exception of the request phase (an InvalidOutput of a processRequest
+    // included) goes through the processException methods.
     const spider = this.#crawler.spider;
     for (const [mw, fn] of this.#processException) {
       const r = await this.#call(mw, fn, 'processException', [request, exception, spider]);

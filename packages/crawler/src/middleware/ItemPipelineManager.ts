@@ -31,6 +31,8 @@ export class ItemPipelineManager {
   /** The pipelines, ascending. */
   readonly pipelines: object[];
   readonly #crawler: Crawler;
+  /** Names already warned about returning a Deferred (Python shows a warning once per place). */
+  readonly #warned = new Set<string>();
 
   /** @internal */
   constructor(crawler: Crawler, pipelines: object[]) {
@@ -51,7 +53,7 @@ export class ItemPipelineManager {
     return Promise.all(
       this.pipelines
         .filter((p) => typeof (p as Record<string, unknown>)[name] === 'function')
-        .map(async (p) => settle(((p as Record<string, Method>)[name] as Method).call(p, spider), logger, `${componentName(p)}.${name}`)),
+        .map(async (p) => settle(((p as Record<string, Method>)[name] as Method).call(p, spider), logger, `${componentName(p)}.${name}`, this.#warned)),
     );
   }
 
@@ -73,7 +75,7 @@ export class ItemPipelineManager {
     for (const p of this.pipelines) {
       const fn = (p as ItemPipeline).processItem;
       if (typeof fn !== 'function') continue;
-      current = await settle(fn.call(p, current, spider), logger, `${componentName(p)}.processItem`);
+      current = await settle(fn.call(p, current, spider), logger, `${componentName(p)}.processItem`, this.#warned);
     }
     return current;
   }

@@ -3,11 +3,13 @@
 import type { ComponentClass } from '../middleware/components.js';
 import { DepthMiddleware } from './depth.js';
 import { HttpError, HttpErrorMiddleware } from './httperror.js';
+import { RefererMiddleware } from './referer.js';
 
 /** @internal */
 export const BUILTIN_SPIDER_MIDDLEWARES: Record<string, ComponentClass> = {
   HttpErrorMiddleware,
+  RefererMiddleware,
   DepthMiddleware,
 };
 
-export { DepthMiddleware, HttpError, HttpErrorMiddleware };
+export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware };

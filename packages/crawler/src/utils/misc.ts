@@ -4,6 +4,9 @@ import { Deferred, isDeferred } from '@deferkit/deferred';
 import { maybeDeferredToFuture } from '@deferkit/interop';
 import type { Logger } from '../log.js';
 
+/** What a callback (or a spider middleware) outputs: a sync or an async iterable of items and Requests. */
+export type SpiderOutput = Iterable<unknown> | AsyncIterable<unknown>;
+
 /** Whether `x` is an async iterable (an async generator, say). @internal */
 export function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
@@ -27,12 +30,15 @@ export function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
 /**
  * The value of a component's return: a plain value as is (no extra turn), a promise awaited, a
  * Deferred awaited through `maybeDeferredToFuture` (so it works under both reactors), with
- * Scrapy's deprecation warning when `warnName` is given. Scrapy's `ensure_awaitable`. @internal
+ * Scrapy's deprecation warning when `warnName` is given (once per name with `warnOnce`).
+ * Scrapy's `ensure_awaitable`. @internal
  */
-export function settle<T>(value: T | PromiseLike<T> | Deferred<T>, logger?: Logger, warnName?: string): T | Promise<T> {
+export function settle<T>(value: T | PromiseLike<T> | Deferred<T>, logger?: Logger, warnName?: string, warnOnce?: Set<string>): T | Promise<T> {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value as T;
   if (isDeferred(value)) {
-    if (warnName !== undefined && logger !== undefined) {
+    // With `warnOnce`, each name is warned about once (Python's warnings show once per place).
+    if (warnName !== undefined && logger !== undefined && !(warnOnce?.has(warnName) ?? false)) {
+      warnOnce?.add(warnName);
       logger.warning(`${warnName} returned a Deferred, this is deprecated. Please refactor this function to return a coroutine.`);
     }
     return Promise.resolve(maybeDeferredToFuture(value as Deferred<T>));
@@ -68,7 +74,12 @@ export function componentName(x: unknown): string {
 export function typeName(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'Array';
-  if (typeof x === 'object') return componentName(x);
+  if (typeof x === 'object') {
+    // Generator objects, promises and the like: their tag says more than their constructor.
+    const tag = Object.prototype.toString.call(x).slice(8, -1);
+    if (tag !== 'Object') return tag;
+    return componentName(x);
+  }
   return typeof x;
 }
 
