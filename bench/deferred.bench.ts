@@ -1,0 +1,271 @@
+// M1–M6: @deferkit/deferred against native Promise and the plain-function floor, in one process.
+
+import { Deferred, DeferredList, gatherResults, inlineCallbacks, succeed } from '@deferkit/deferred';
+import { fmtNs, measure, type Measurement } from './harness.js';
+
+/** One result row: deferkit vs native vs floor, with the target. */
+export interface Row {
+  id: string;
+  what: string;
+  deferkit: number;
+  native: number;
+  floor?: number;
+  /** Target ratio deferkit / native (≤). */
+  target: number;
+  unit?: string;
+}
+
+const add1 = (x: number): number => x + 1;
+
+let sink = 0;
+
+async function m1m2(): Promise<Row[]> {
+  const [dk, nat, floor, dk2, nat2] = await measure([
+    {
+      name: 'M1 deferkit',
+      batch: 2000,
+      run(n) {
+        for (let i = 0; i < n; i++) {
+          const d = new Deferred<number>();
+          for (let j = 0; j < 10; j++) d.addCallback(add1);
+          let r = 0;
+          d.addCallback((v) => {
+            r = v;
+          });
+          d.callback(i);
+          sink += r;
+        }
+      },
+    },
+    {
+      name: 'M1 native',
+      batch: 500,
+      async run(n) {
+        for (let i = 0; i < n; i++) {
+          let p = new Promise<number>((resolve) => resolve(i));
+          for (let j = 0; j < 10; j++) p = p.then(add1);
+          sink += await p;
+        }
+      },
+    },
+    {
+      name: 'M1 floor',
+      batch: 20000,
+      run(n) {
+        for (let i = 0; i < n; i++) {
+          let v = i;
+          for (let j = 0; j < 10; j++) v = add1(v);
+          sink += v;
+        }
+      },
+    },
+    {
+      name: 'M2 deferkit',
+      batch: 2000,
+      run(n) {
+        for (let i = 0; i < n; i++) {
+          let d = succeed(i);
+          for (let j = 0; j < 10; j++) d = d.addCallback(add1);
+          d.addCallback((v) => {
+            sink += v;
+          });
+        }
+      },
+    },
+    {
+      name: 'M2 native',
+      batch: 500,
+      async run(n) {
+        for (let i = 0; i < n; i++) {
+          let p = Promise.resolve(i);
+          for (let j = 0; j < 10; j++) p = p.then(add1);
+          sink += await p;
+        }
+      },
+    },
+  ]);
+  return [
+    { id: 'M1', what: 'new + 10 callbacks + fire + read', deferkit: dk!.medianNs, native: nat!.medianNs, floor: floor!.medianNs, target: 0.25 },
+    { id: 'M2', what: 'succeed(x) + 10 addCallback', deferkit: dk2!.medianNs, native: nat2!.medianNs, floor: floor!.medianNs, target: 0.5 },
+  ];
+}
+
+/** A chain of `n` Deferreds, each callback returning the next one; fired later or already fired. */
+function deferredChain(n: number, fired: boolean): number {
+  const last = new Deferred<number>();
+  if (fired) last.callback(1);
+  let cur: Deferred<number> = last;
+  for (let i = 0; i < n; i++) {
+    const d = new Deferred<undefined>();
+    d.callback(undefined);
+    const inner = cur;
+    cur = d.addCallback(() => inner);
+  }
+  let out = 0;
+  cur.addCallback((v) => {
+    out = v;
+  });
+  if (!fired) last.callback(1);
+  return out;
+}
+
+/** The same shape with promises: each then() returns the next promise. */
+async function promiseChain(n: number, fired: boolean): Promise<number> {
+  let resolveLast!: (v: number) => void;
+  const last = fired ? Promise.resolve(1) : new Promise<number>((r) => (resolveLast = r));
+  let cur: Promise<number> = last;
+  for (let i = 0; i < n; i++) {
+    const inner = cur;
+    cur = Promise.resolve(undefined).then(() => inner);
+  }
+  if (!fired) resolveLast(1);
+  return cur;
+}
+
+async function m3(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of [100_000, 1_000_000]) {
+    for (const fired of [false, true]) {
+      const label = `${n.toLocaleString('en')} deep, ${fired ? 'already fired' : 'fired later'}`;
+      const [dk, nat] = await measure(
+        [
+          { name: `M3 deferkit ${label}`, batch: 1, run: () => (sink += deferredChain(n, fired)) },
+          { name: `M3 native ${label}`, batch: 1, run: async () => (sink += await promiseChain(n, fired)) },
+        ],
+        n >= 1_000_000 ? 4000 : 1500,
+      );
+      rows.push({ id: 'M3', what: `chain of ${label}`, deferkit: dk!.medianNs, native: nat!.medianNs, target: 1.5 });
+    }
+  }
+  return rows;
+}
+
+async function m4(): Promise<Row[]> {
+  const N = 10_000;
+  const [dl, gr, all] = await measure(
+    [
+      {
+        name: 'M4 DeferredList',
+        batch: 1,
+        run() {
+          const ds = Array.from({ length: N }, () => new Deferred<number>());
+          let got = 0;
+          new DeferredList(ds).addCallback((r) => {
+            got = r.length;
+          });
+          for (let i = 0; i < N; i++) ds[i]!.callback(i);
+          sink += got;
+        },
+      },
+      {
+        name: 'M4 gatherResults',
+        batch: 1,
+        run() {
+          const ds = Array.from({ length: N }, () => new Deferred<number>());
+          let got = 0;
+          gatherResults(ds).addCallback((r) => {
+            got = r.length;
+          });
+          for (let i = 0; i < N; i++) ds[i]!.callback(i);
+          sink += got;
+        },
+      },
+      {
+        name: 'M4 Promise.all',
+        batch: 1,
+        async run() {
+          const resolvers: Array<(v: number) => void> = [];
+          const ps = Array.from({ length: N }, () => new Promise<number>((r) => resolvers.push(r)));
+          const all = Promise.all(ps);
+          for (let i = 0; i < N; i++) resolvers[i]!(i);
+          sink += (await all).length;
+        },
+      },
+    ],
+    1500,
+  );
+  return [
+    { id: 'M4', what: 'DeferredList of 10,000 fired one by one', deferkit: dl!.medianNs, native: all!.medianNs, target: 4 },
+    { id: 'M4', what: 'gatherResults of 10,000 fired one by one', deferkit: gr!.medianNs, native: all!.medianNs, target: 4 },
+  ];
+}
+
+async function m5(): Promise<Row[]> {
+  const N = 100_000;
+  const fired = succeed(1);
+  const ic = inlineCallbacks(function* () {
+    let s = 0;
+    for (let i = 0; i < N; i++) s += yield* fired;
+    return s;
+  });
+  const icPlain = inlineCallbacks(function* () {
+    let s = 0;
+    for (let i = 0; i < N; i++) s += (yield succeed(1)) as number;
+    return s;
+  });
+  const resolved = Promise.resolve(1);
+  const asyncFn = async (): Promise<number> => {
+    let s = 0;
+    for (let i = 0; i < N; i++) s += await resolved;
+    return s;
+  };
+  const [a, b, c] = await measure(
+    [
+      { name: 'M5 inlineCallbacks yield*', batch: 1, run: () => ic().addCallback((v) => void (sink += v)) },
+      { name: 'M5 inlineCallbacks yield', batch: 1, run: () => icPlain().addCallback((v) => void (sink += v)) },
+      { name: 'M5 async/await', batch: 1, run: async () => (sink += await asyncFn()) },
+    ],
+    1500,
+  );
+  return [
+    { id: 'M5', what: 'inlineCallbacks, 100,000 × yield* fired Deferred', deferkit: a!.medianNs, native: c!.medianNs, target: 1.5 },
+    { id: 'M5', what: 'inlineCallbacks, 100,000 × yield succeed(1)', deferkit: b!.medianNs, native: c!.medianNs, target: 1.5 },
+  ];
+}
+
+function heapPerObject(make: () => unknown, n: number): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('M6 needs --expose-gc (npm run bench passes it).');
+  const keep: unknown[] = new Array(n);
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) keep[i] = make();
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  sink += keep.length;
+  return (after - before) / n;
+}
+
+function m6(): Row {
+  const N = 1_000_000;
+  const cb = (v: number): number => v + 1;
+  const dk = heapPerObject(() => new Deferred<number>().addCallback(cb), N);
+  const nat = heapPerObject(() => {
+    let resolve!: (v: number) => void;
+    const p = new Promise<number>((r) => (resolve = r)).then(cb);
+    return [p, resolve];
+  }, N);
+  return { id: 'M6', what: 'bytes per pending Deferred with one callback (1,000,000)', deferkit: dk, native: nat, target: 1, unit: 'B' };
+}
+
+/** Run M1–M6. */
+export async function runDeferredBenchmarks(log: (s: string) => void = () => {}): Promise<Row[]> {
+  const rows: Row[] = [];
+  log('M1/M2 …');
+  rows.push(...(await m1m2()));
+  log('M3 …');
+  rows.push(...(await m3()));
+  log('M4 …');
+  rows.push(...(await m4()));
+  log('M5 …');
+  rows.push(...(await m5()));
+  log('M6 …');
+  rows.push(m6());
+  void sink;
+  return rows;
+}
+
+export { fmtNs };
+export type { Measurement };

@@ -1,0 +1,243 @@
+// Feed exports (FEEDS): jsonl, json and csv files, fields, %(name)s/%(time)s paths, append vs
+// overwrite, and atomic writes — including a CLI killed with SIGKILL in the middle of a crawl.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrawlerProcess, signals, Spider, type Crawler, type LogRecord } from '@deferkit/crawler';
+import { isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
+import { FIXTURES, parseJsonl, startCli, tempDir } from './cli-harness.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  tmp = tempDir('deferkit-feeds-');
+});
+afterAll(() => tmp.cleanup());
+
+let dirCount = 0;
+/** A fresh directory for one test. */
+function freshDir(): string {
+  const d = join(tmp.dir, `t${++dirCount}`);
+  mkdirSync(d);
+  return d;
+}
+
+/** Yields `rows` as items from start(): no network. */
+class ItemsSpider extends Spider {
+  override name = 'items';
+  rows: unknown[] = [];
+  override async *start() {
+    for (const row of this.rows) yield row;
+  }
+}
+
+const ROWS = [
+  { title: 'A, "quoted" title', n: 1, tags: ['x', 'y'], meta: { k: 1 }, note: 'line1\nline2' },
+  { title: 'Plain', n: 2.5, extra: 'only here' },
+];
+
+interface FeedCrawl {
+  stats: Record<string, unknown>;
+  logs: LogRecord[];
+  error: unknown;
+}
+
+async function crawlFeeds(
+  feeds: unknown,
+  args: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+  setup?: (crawler: Crawler) => void,
+): Promise<FeedCrawl> {
+  if (isReactorInstalled()) uninstallReactor();
+  const proc = new CrawlerProcess({ REACTOR: 'callback', LOG_ENABLED: false, LOGSTATS_INTERVAL: 0, FEEDS: feeds, ...settings });
+  let crawler: Crawler | undefined;
+  const logs: LogRecord[] = [];
+  let error: unknown = null;
+  let done: Promise<void>;
+  try {
+    crawler = proc.createCrawler(ItemsSpider);
+    crawler.onLog((r) => logs.push(r));
+    setup?.(crawler);
+    done = proc.crawlAsync(crawler, { rows: ROWS, ...args }).catch((e: unknown) => {
+      error = e;
+    });
+    await proc.start({ installSignalHandlers: false });
+    await done;
+  } finally {
+    if (isReactorInstalled()) uninstallReactor();
+  }
+  return { stats: crawler.stats.getStats(), logs, error };
+}
+
+describe('formats', () => {
+  it('jsonl: one JSON object per line', async () => {
+    const d = freshDir();
+    const { stats } = await crawlFeeds({ [join(d, 'out.jsonl')]: { format: 'jsonl' }, [join(d, 'out.jl')]: { format: 'jl' } });
+    const expected = ROWS.map((r) => JSON.stringify(r) + '\n').join('');
+    expect(readFileSync(join(d, 'out.jsonl'), 'utf8')).toBe(expected);
+    expect(readFileSync(join(d, 'out.jl'), 'utf8')).toBe(expected);
+    expect(stats['feedexport/success_count/FileFeedStorage']).toBe(2);
+  });
+
+  it('json: one array; indent pretty-prints it; no items give []', async () => {
+    const d = freshDir();
+    await crawlFeeds({ [join(d, 'a.json')]: { format: 'json' }, [join(d, 'b.json')]: { format: 'json', indent: 2 } });
+    expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(`[\n${JSON.stringify(ROWS[0])},\n${JSON.stringify(ROWS[1])}\n]`);
+    const pretty = readFileSync(join(d, 'b.json'), 'utf8');
+    expect(JSON.parse(pretty)).toEqual(ROWS);
+    expect(pretty).toContain('\n  "title": "Plain",\n');
+    await crawlFeeds({ [join(d, 'empty.json')]: { format: 'json' }, [join(d, 'empty.jsonl')]: { format: 'jsonl' } }, { rows: [] });
+    expect(readFileSync(join(d, 'empty.json'), 'utf8')).toBe('[]');
+    expect(readFileSync(join(d, 'empty.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('csv: the header from the first item (or fields), quoting, lists joined, objects as JSON, CRLF', async () => {
+    const d = freshDir();
+    await crawlFeeds({ [join(d, 'out.csv')]: { format: 'csv' } });
+    expect(readFileSync(join(d, 'out.csv'), 'utf8')).toBe(
+      'title,n,tags,meta,note\r\n' + '"A, ""quoted"" title",1,"x,y","{""k"":1}","line1\nline2"\r\n' + 'Plain,2.5,,,\r\n',
+    );
+  });
+
+  it('fields picks and orders fields (the feed option, else FEED_EXPORT_FIELDS)', async () => {
+    const d = freshDir();
+    await crawlFeeds(
+      {
+        [join(d, 'f.jsonl')]: { format: 'jsonl', fields: ['n', 'title'] },
+        [join(d, 'f.csv')]: { format: 'csv', fields: ['extra', 'n'] },
+        [join(d, 'g.jsonl')]: { format: 'jsonl' },
+      },
+      {},
+      { FEED_EXPORT_FIELDS: ['title'] },
+    );
+    expect(readFileSync(join(d, 'f.jsonl'), 'utf8')).toBe('{"n":1,"title":"A, \\"quoted\\" title"}\n{"n":2.5,"title":"Plain"}\n');
+    expect(readFileSync(join(d, 'f.csv'), 'utf8')).toBe('extra,n\r\n,1\r\nonly here,2.5\r\n');
+    expect(readFileSync(join(d, 'g.jsonl'), 'utf8')).toBe('{"title":"A, \\"quoted\\" title"}\n{"title":"Plain"}\n');
+  });
+
+  it('rejects unknown formats, non-file URIs and bad fields when the crawl starts', async () => {
+    const d = freshDir();
+    const xml = await crawlFeeds({ [join(d, 'a.xml')]: { format: 'xml' } });
+    expect((xml.error as Error).message).toBe(`FEEDS['${join(d, 'a.xml')}']: format must be 'jsonl', 'json' or 'csv', got "xml".`);
+    const s3 = await crawlFeeds({ 's3://bucket/items.jsonl': { format: 'jsonl' } });
+    expect((s3.error as Error).message).toBe('FEEDS: only local files are supported (a path or file:// URI), got s3://bucket/items.jsonl.');
+    const fields = await crawlFeeds({ [join(d, 'a.csv')]: { format: 'csv', fields: 'title' } });
+    expect((fields.error as Error).message).toBe(`FEEDS['${join(d, 'a.csv')}']: fields must be a list of field names, got "title".`);
+    expect(readdirSync(d)).toEqual([]);
+  });
+});
+
+describe('paths', () => {
+  it('%(name)s, %(time)s and spider attributes (%(site)s) are expanded; file:// URIs work', async () => {
+    const d = freshDir();
+    const { stats } = await crawlFeeds(
+      {
+        [join(d, '%(name)s-%(time)s.jsonl')]: { format: 'jsonl' },
+        [`file://${join(d, '%(site)s', '%(name)s.csv')}`]: { format: 'csv', fields: ['n'] },
+      },
+      { site: 'shop' },
+    );
+    expect(stats['feedexport/success_count/FileFeedStorage']).toBe(2);
+    const files = readdirSync(d).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^items-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.jsonl$/);
+    expect(files[1]).toBe('shop');
+    expect(readFileSync(join(d, 'shop', 'items.csv'), 'utf8')).toBe('n\r\n1\r\n2.5\r\n');
+  });
+
+  it('a parameter the spider lacks is logged and counted as a failed feed; the other feeds are written', async () => {
+    const d = freshDir();
+    const { stats, logs, error } = await crawlFeeds({ [join(d, '%(nope)s.jsonl')]: { format: 'jsonl' }, [join(d, 'ok.jsonl')]: { format: 'jsonl' } });
+    expect(error).toBeNull();
+    expect(stats['feedexport/failed_count/FileFeedStorage']).toBe(1);
+    expect(stats['feedexport/success_count/FileFeedStorage']).toBe(1);
+    const errors = logs.filter((r) => r.level === 'ERROR').map((r) => r.message);
+    expect(errors).toEqual([
+      `Error opening jsonl feed ${join(d, '%(nope)s.jsonl')}: FEEDS: the URI ${join(d, '%(nope)s.jsonl')} uses %(nope)s, but the spider has no 'nope' attribute (set it with -a nope=VALUE).`,
+    ]);
+    expect(readdirSync(d)).toEqual(['ok.jsonl']);
+  });
+});
+
+describe('append and overwrite', () => {
+  it('append (the default) adds to jsonl, continues the json array (still valid JSON), reuses the csv header', async () => {
+    const d = freshDir();
+    const feeds = { [join(d, 'a.jsonl')]: { format: 'jsonl' }, [join(d, 'a.json')]: { format: 'json' }, [join(d, 'a.csv')]: { format: 'csv' } };
+    await crawlFeeds(feeds);
+    await crawlFeeds(feeds, { rows: [{ title: 'Third', n: 3 }] });
+    expect(parseJsonl(readFileSync(join(d, 'a.jsonl'), 'utf8'))).toEqual([...ROWS, { title: 'Third', n: 3 }]);
+    expect(JSON.parse(readFileSync(join(d, 'a.json'), 'utf8'))).toEqual([...ROWS, { title: 'Third', n: 3 }]);
+    expect(readFileSync(join(d, 'a.csv'), 'utf8')).toBe(
+      'title,n,tags,meta,note\r\n' + '"A, ""quoted"" title",1,"x,y","{""k"":1}","line1\nline2"\r\n' + 'Plain,2.5,,,\r\n' + 'Third,3,,,\r\n',
+    );
+  });
+
+  it('appending to files written by hand: a missing final newline is added, an empty array continues', async () => {
+    const d = freshDir();
+    writeFileSync(join(d, 'h.jsonl'), '{"old":1}');
+    writeFileSync(join(d, 'h.json'), '[ ]\n');
+    writeFileSync(join(d, 'h.csv'), 'n,title');
+    await crawlFeeds({ [join(d, 'h.jsonl')]: { format: 'jsonl' }, [join(d, 'h.json')]: { format: 'json' }, [join(d, 'h.csv')]: { format: 'csv' } }, { rows: [{ title: 'T', n: 1 }] });
+    expect(readFileSync(join(d, 'h.jsonl'), 'utf8')).toBe('{"old":1}\n{"title":"T","n":1}\n');
+    expect(readFileSync(join(d, 'h.json'), 'utf8')).toBe('[\n{"title":"T","n":1}\n]');
+    expect(readFileSync(join(d, 'h.csv'), 'utf8')).toBe('n,title\r\n1,T\r\n');
+  });
+
+  it('overwrite: true replaces the file', async () => {
+    const d = freshDir();
+    const feeds = { [join(d, 'o.jsonl')]: { format: 'jsonl', overwrite: true }, [join(d, 'o.json')]: { format: 'json', overwrite: true } };
+    await crawlFeeds(feeds);
+    await crawlFeeds(feeds, { rows: [{ only: true }] });
+    expect(readFileSync(join(d, 'o.jsonl'), 'utf8')).toBe('{"only":true}\n');
+    expect(readFileSync(join(d, 'o.json'), 'utf8')).toBe('[\n{"only":true}\n]');
+  });
+});
+
+describe('atomic writes', () => {
+  it('items go to a temporary file next to the target, renamed over it when the spider closes', async () => {
+    const d = freshDir();
+    const target = join(d, 'items.jsonl');
+    writeFileSync(target, '{"previous":true}\n');
+    const seen: Array<{ target: string; files: string[] }> = [];
+    const closedSlots: unknown[] = [];
+    let exporterClosed = 0;
+    await crawlFeeds({ [target]: { format: 'jsonl' } }, {}, {}, (crawler) => {
+      crawler.signals.connect(() => void seen.push({ target: readFileSync(target, 'utf8'), files: readdirSync(d).sort() }), signals.itemScraped);
+      crawler.signals.connect(({ slot }) => void closedSlots.push(slot), signals.feedSlotClosed);
+      crawler.signals.connect(() => void exporterClosed++, signals.feedExporterClosed);
+    });
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      expect(s.target).toBe('{"previous":true}\n'); // never half-written
+      expect(s.files).toEqual([expect.stringMatching(new RegExp(`^\\.items\\.jsonl\\.${process.pid}-\\d+\\.tmp$`)), 'items.jsonl']);
+    }
+    expect(readdirSync(d)).toEqual(['items.jsonl']);
+    expect(parseJsonl(readFileSync(target, 'utf8'))).toEqual([{ previous: true }, ...ROWS]);
+    expect(closedSlots).toEqual([{ uri: target, path: target, count: 2, format: 'jsonl' }]);
+    expect(exporterClosed).toBe(1);
+  });
+
+  it('a CLI killed with SIGKILL mid-crawl leaves no half file: the target is absent or its previous version', async () => {
+    const d = freshDir();
+    const fresh = join(d, 'fresh.jsonl');
+    const previous = join(d, 'previous.jsonl');
+    writeFileSync(previous, '{"i":0,"waited":0}\n');
+    const runs = [fresh, previous].map((out) =>
+      startCli(['runspider', join(FIXTURES, 'slow-spider.ts'), '--demo', '-a', 'count=40', '-a', 'ms=200', '-s', 'CONCURRENT_REQUESTS=2', '-o', out]),
+    );
+    await Promise.all(runs.map((r) => r.waitFor(/DEBUG: Scraped from[^\n]*\n[^\n]*\n[\s\S]*DEBUG: Scraped from/))); // two items in
+    for (const r of runs) r.child.kill('SIGKILL');
+    const results = await Promise.all(runs.map((r) => r.done));
+    expect(results.map((r) => r.signal)).toEqual(['SIGKILL', 'SIGKILL']);
+    expect(results.map((r) => r.stderr.includes('Stored jsonl feed'))).toEqual([false, false]);
+    expect(existsSync(fresh)).toBe(false);
+    expect(readFileSync(previous, 'utf8')).toBe('{"i":0,"waited":0}\n');
+    // Only the temporary files may remain, holding what was written so far.
+    const files = readdirSync(d).sort();
+    const strays = files.filter((f) => f !== 'previous.jsonl');
+    expect(strays).toHaveLength(2);
+    for (const f of strays) expect(f).toMatch(/^\.(fresh|previous)\.jsonl\.\d+-\d+\.tmp$/);
+    const strayPrevious = strays.find((f) => f.startsWith('.previous'))!;
+    expect(readFileSync(join(d, strayPrevious), 'utf8').startsWith('{"i":0,"waited":0}\n')).toBe(true);
+  });
+});
