@@ -6,7 +6,9 @@
 // re-spawning node, so Ctrl-C and kill reach the crawl itself).
 // DEFERKIT_CLI_SOURCE=1 forces the sources even when dist/ exists.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { register } from 'node:module';
 
 const dist = new URL('../dist/cli/main.js', import.meta.url);
@@ -15,7 +17,26 @@ const hooks = new URL('./resolve-hooks.mjs', import.meta.url);
 // Resolving '@deferkit/*' from here finds this installation (a self-reference for the crawler).
 const fallbackParent = new URL('../package.json', import.meta.url).href;
 
-const forceSource = process.env.DEFERKIT_CLI_SOURCE === '1';
+/** Whether any source file is newer than the built CLI (a stale build in a working copy). */
+function buildIsStale() {
+  const built = statSync(dist).mtimeMs;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory() ? walk(p) : statSync(p).mtimeMs > built) return true;
+    }
+    return false;
+  };
+  // Any workspace package's sources count: the crawler build bundles none of them, but a
+  // developer editing one expects `deferkit` to run the edit.
+  const packages = fileURLToPath(new URL('../../', import.meta.url));
+  return readdirSync(packages).some((name) => {
+    const src = join(packages, name, 'src');
+    return existsSync(src) && walk(src);
+  });
+}
+
+const forceSource = process.env.DEFERKIT_CLI_SOURCE === '1' || (existsSync(dist) && existsSync(source) && buildIsStale());
 let cli;
 if (existsSync(dist) && !forceSource) {
   register(hooks, { data: { sourceCondition: false, fallbackParent } });
