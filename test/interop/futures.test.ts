@@ -22,6 +22,7 @@ import {
   maybeDeferredToFuture,
 } from '@deferkit/interop';
 import { macrotask, outcomeOf, recordUnhandled } from './helpers.js';
+import { thrownBy } from '../support.js';
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -32,14 +33,6 @@ afterEach(() => {
 });
 
 /** What `fn` throws; fails the test when it returns normally. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 /** The settled state of a promise, looked at after a macrotask. */
 async function settledState(p: PromiseLike<unknown>): Promise<{ status: 'fulfilled' | 'rejected' | 'pending'; value?: unknown }> {

@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { Deferred, type IReactorTime } from '@deferkit/deferred';
 import { AlreadyCalled, AlreadyCancelled, Clock, DelayedCall } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 /** What `fn` throws; fails the test when it returns normally. */
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 describe('Clock', () => {
   it('K1 starts at 0 seconds (testSeconds)', () => {

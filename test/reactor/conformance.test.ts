@@ -17,6 +17,7 @@ import {
   type DelayedCall,
   type Reactor,
 } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Setups
@@ -124,14 +125,6 @@ async function finish(h: Harness, run: Promise<void>): Promise<void> {
   expect(t.error()).toBeUndefined();
 }
 
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 // Reactors still running when a test fails are stopped here, so nothing keeps the process alive.
 const live: Array<{ h: Harness; run: Promise<void> }> = [];

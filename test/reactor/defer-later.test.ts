@@ -5,19 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, type Failure } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { CallbackLoopReactor, Clock, deferLater } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 class TestException extends Error {
   override name = 'TestException';
 }
 
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 describe('deferLater', () => {
   it('DL1 fires after the delay with what the function returns (test_callback)', () => {

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CancelledError, Deferred, Future, onUnhandledError, type Failure, type UnhandledErrorInfo } from '@deferkit/deferred';
 import { HostEventLoop, VirtualTimeEventLoop, type EventLoop, type TimerHandle } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 interface LoopSetup {
   name: string;
@@ -42,14 +43,6 @@ async function until(advance: (s: number) => Promise<void>, done: () => boolean,
   if (!done()) throw new Error(`gave up waiting for ${what}`);
 }
 
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 describe.each(setups)('EventLoop: $name', (setup) => {
   it('callSoon runs calls FIFO with their arguments; cancel() is idempotent and cancelled() reports it', async () => {

@@ -24,17 +24,10 @@ import {
   verifyInstalledReactor,
   type Reactor,
 } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 const SLOT = Symbol.for('deferkit.reactor.installed');
 
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 /** A Deferred that fires with `value` on a later macrotask. */
 function later<T>(value: T): Deferred<T> {

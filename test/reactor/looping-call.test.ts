@@ -6,19 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Deferred, type Failure } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { Clock, LoopingCall, getReactor, installReactor, isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
+import { thrownBy } from '../support.js';
 
 class TestException extends Error {
   override name = 'TestException';
 }
 
-function thrownBy(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
 
 /** Twisted's TestableLoopingCall: a LoopingCall on the given clock. */
 function testable<A extends unknown[]>(clock: Clock, fn: (...args: A) => unknown, ...args: A): LoopingCall<A> {
