@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const RUNS = Number(process.env.M7_RUNS ?? 3);
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const nodeArgs = ['--conditions=@deferkit/source', '--import', 'tsx'];
+// The packages' built dist (what users run), not the TypeScript sources: npm run bench builds first.
+const nodeArgs = ['--import', 'tsx'];
 
 const server = spawn(process.execPath, [...nodeArgs, here('./site-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve, reject) => {
@@ -29,7 +30,7 @@ const results: Record<string, Run[]> = { floor: [], callback: [], promise: [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const mode of Object.keys(results)) {
-      const out = execFileSync(process.execPath, [...nodeArgs, here('./crawl-worker.ts'), mode, String(port)], { encoding: 'utf8', timeout: 300_000 });
+      const out = execFileSync(process.execPath, [here('./crawl-worker.mjs'), mode, String(port)], { encoding: 'utf8', timeout: 300_000 });
       results[mode]!.push(JSON.parse(out.trim().split('\n').pop()!) as Run);
     }
   }

@@ -21,7 +21,7 @@ const latency = await latencyTable();
 let crawl: string[] = [];
 try {
   log('M7 …');
-  const out = execFileSync(process.execPath, ['--conditions=@deferkit/source', '--import', 'tsx', fileURLToPath(new URL('./crawl.bench.ts', import.meta.url))], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crawl.bench.ts', import.meta.url))], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 600_000,

@@ -81,7 +81,7 @@ export class SelectorList extends Array<Selector> {
     if (typeof items === 'number') super(items);
     else {
       super();
-      this.push(...items);
+      for (let i = 0; i < items.length; i++) this.push(items[i]!);
     }
   }
 
@@ -160,5 +160,7 @@ export function select($: CheerioRoot, query: string, roots?: AnyNode[]): Select
 
 /** Parse HTML once. @internal */
 export function loadHtml(html: string): CheerioRoot {
-  return cheerio.load(html);
+  // htmlparser2 rather than cheerio's default parse5: about 3× faster on real pages, and as
+  // forgiving as Scrapy's lxml with broken markup.
+  return cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
 }

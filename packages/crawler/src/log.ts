@@ -47,11 +47,18 @@ export class Logger {
   /** The logger name. */
   readonly name: string;
   readonly #emit: (record: LogRecord) => void;
+  readonly #threshold: () => number;
 
   /** @internal */
-  constructor(name: string, emit: (record: LogRecord) => void) {
+  constructor(name: string, emit: (record: LogRecord) => void, threshold: () => number = () => 0) {
     this.name = name;
     this.#emit = emit;
+    this.#threshold = threshold;
+  }
+
+  /** Whether a record at `level` would be kept (LOG_LEVEL); check it before building costly messages. */
+  isEnabledFor(level: LogLevel): boolean {
+    return LOG_LEVELS[level] >= this.#threshold();
   }
 
   /** Log at `level`. */
@@ -103,7 +110,14 @@ export class LogHub {
     if (this.toStderr) process.stderr.write(formatLogRecord(record) + '\n');
   };
 
+  readonly #loggers = new Map<string, Logger>();
+
   logger(name: string): Logger {
-    return new Logger(name, this.emit);
+    let l = this.#loggers.get(name);
+    if (l === undefined) {
+      l = new Logger(name, this.emit, () => this.threshold);
+      this.#loggers.set(name, l);
+    }
+    return l;
   }
 }

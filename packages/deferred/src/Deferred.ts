@@ -97,6 +97,27 @@ function CHAIN(): never {
   throw new Error('deferkit internal: CHAIN is a marker and is never called');
 }
 
+/**
+ * One callback/errback pair of a chain. Pairs form a singly linked list, consumed from the
+ * head: cheaper than growing an array (no copying), and a consumed pair is garbage at once
+ * (Twisted pops them). Every field is set in the constructor, in one order: one hidden class.
+ * @internal
+ */
+class Pair {
+  cb: unknown;
+  eb: unknown;
+  cbArgs: unknown;
+  ebArgs: unknown;
+  next: Pair | null;
+  constructor(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown) {
+    this.cb = cb;
+    this.eb = eb;
+    this.cbArgs = cbArgs;
+    this.ebArgs = ebArgs;
+    this.next = null;
+  }
+}
+
 const OBSERVABLE_KEY: string | symbol =
   (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
 
@@ -183,12 +204,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ _result: unknown;
   /** @internal */ _canceller: Canceller<any> | null;
   /**
-   * Pending pairs, four slots each: success fn, failure fn, success args, failure args. `null`
-   * in a fn slot means "pass the result through". Consumed with an index cursor (never shift()).
+   * Pending pairs, oldest first (a linked list consumed from the head, never shift()). `null` as
+   * a pair's function means "pass the result through".
    * @internal
    */
-  _callbacks: unknown[] | null;
-  /** @internal */ _cursor: number;
+  _head: Pair | null;
+  /** @internal */ _tail: Pair | null;
   /** @internal */ _runningCallbacks: boolean;
   /** @internal */ _chainedTo: Deferred<unknown> | null;
   /** @internal */ _suppressAlreadyCalled: boolean;
@@ -211,8 +232,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._paused = 0;
     this._result = NO_RESULT;
     this._canceller = canceller ?? null;
-    this._callbacks = null;
-    this._cursor = 0;
+    this._head = null;
+    this._tail = null;
     this._runningCallbacks = false;
     this._chainedTo = null;
     this._suppressAlreadyCalled = false;
@@ -394,11 +415,17 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /** Append one pair and, if the Deferred has fired, run what can run now. @internal */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
-    const cbs = this._callbacks;
-    if (cbs === null) this._callbacks = [cb, eb, cbArgs, ebArgs];
-    else cbs.push(cb, eb, cbArgs, ebArgs);
+    this._push(new Pair(cb, eb, cbArgs, ebArgs));
     if (this._called) this._runCallbacks();
     return this;
+  }
+
+  /** Append a pair without running anything. @internal */
+  _push(pair: Pair): void {
+    const tail = this._tail;
+    if (tail === null) this._head = pair;
+    else tail.next = pair;
+    this._tail = pair;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -643,116 +670,105 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (current._paused !== 0) return;
       let finished = true;
       current._chainedTo = null;
-      const cbs = current._callbacks;
-      if (cbs !== null) {
-        while (current._cursor < cbs.length) {
-          const i = current._cursor;
-          current._cursor = i + 4;
-          const failed = isFailure(current._result);
-          const fn = cbs[failed ? i + 1 : i] as Fn | null;
-          const args = cbs[failed ? i + 3 : i + 2] as unknown;
-          // Consumed pairs hold nothing (Twisted pops them).
-          cbs[i] = cbs[i + 1] = cbs[i + 2] = cbs[i + 3] = undefined;
-          if (fn === null) continue;
+      for (let pair = current._head; pair !== null; pair = current._head) {
+        // Pop the pair first: a callback may append more, and they run after it (R13).
+        current._head = pair.next;
+        if (pair.next === null) current._tail = null;
+        const failed = isFailure(current._result);
+        const fn = (failed ? pair.eb : pair.cb) as Fn | null;
+        const args = failed ? pair.ebArgs : pair.cbArgs;
+        if (fn === null) continue;
 
-          if (fn === CONTINUE) {
-            // Hand our result to the Deferred waiting on us and forget it ourselves (C3, C5).
-            const chainee = args as Deferred<unknown>;
-            chainee._result = current._result;
-            current._result = undefined;
-            if (current._debugInfo !== null) clearFailure(current._debugInfo);
-            chainee._paused--;
-            if (chain === null) chain = [current];
-            chain.push(chainee);
-            // Finish this one after the chainee is done.
-            finished = false;
-            break;
-          }
+        if (fn === CONTINUE) {
+          // Hand our result to the Deferred waiting on us and forget it ourselves (C3, C5).
+          const chainee = args as Deferred<unknown>;
+          chainee._result = current._result;
+          current._result = undefined;
+          if (current._debugInfo !== null) clearFailure(current._debugInfo);
+          chainee._paused--;
+          if (chain === null) chain = [current];
+          chain.push(chainee);
+          // Finish this one after the chainee is done.
+          finished = false;
+          break;
+        }
 
-          if (fn === CHAIN) {
-            // chainDeferred: fire the target with our result, iteratively (J8).
-            const target = args as Deferred<unknown>;
-            const r = current._result;
-            if (target._called) {
-              if (target._suppressAlreadyCalled) {
-                target._suppressAlreadyCalled = false;
-                current._result = undefined;
-              } else {
-                current._result = new Failure(
-                  target.debug ? new AlreadyCalledError('\n' + (target._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError(),
-                );
-              }
-              continue;
+        if (fn === CHAIN) {
+          // chainDeferred: fire the target with our result, iteratively (J8).
+          const target = args as Deferred<unknown>;
+          const r = current._result;
+          if (target._called) {
+            if (target._suppressAlreadyCalled) {
+              target._suppressAlreadyCalled = false;
+              current._result = undefined;
+            } else {
+              current._result = new Failure(
+                target.debug ? new AlreadyCalledError('\n' + (target._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError(),
+              );
             }
-            if (target._debugInfo !== null || shared.debug) target._recordInvoker();
-            target._called = true;
-            target._canceller = null;
-            target._result = r;
-            current._result = undefined;
-            if (current._debugInfo !== null) clearFailure(current._debugInfo);
-            if (target._paused !== 0) continue; // it runs when unpaused
-            if (chain === null) chain = [current];
-            chain.push(target);
-            finished = false;
-            break;
-          }
-
-          let r: unknown;
-          current._runningCallbacks = true;
-          try {
-            r = args === null ? fn(current._result) : fn(current._result, ...(args as unknown[]));
-          } catch (e) {
-            current._runningCallbacks = false;
-            current._result = new Failure(e);
             continue;
           }
-          current._runningCallbacks = false;
+          if (target._debugInfo !== null || shared.debug) target._recordInvoker();
+          target._called = true;
+          target._canceller = null;
+          target._result = r;
+          current._result = undefined;
+          if (current._debugInfo !== null) clearFailure(current._debugInfo);
+          if (target._paused !== 0) continue; // it runs when unpaused
+          if (chain === null) chain = [current];
+          chain.push(target);
+          finished = false;
+          break;
+        }
 
-          if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
-            if (r === current) {
-              // Twisted warns and then waits on itself forever (C10); we take its
-              // warnings-as-errors behaviour so nothing hangs.
-              current._result = new Failure(
-                new TypeError(
-                  'Callback returned the Deferred it was attached to; this breaks the callback chain. ' +
-                    'Return a value, or a different Deferred.',
-                ),
-              );
-              continue;
-            }
-            if (!(r instanceof Deferred)) {
-              const adopted = toDeferredOrNull(r);
-              if (adopted !== null) r = adopted;
-            }
-            if (r instanceof Deferred) {
-              const inner = r as Deferred<unknown>;
-              const innerResult = inner._result;
-              if (innerResult === NO_RESULT || innerResult instanceof Deferred || inner._paused !== 0) {
-                // It has no result yet: wait for it (C3).
-                current._result = inner;
-                current._paused++;
-                current._chainedTo = inner;
-                // The inner Deferred is not running its callbacks (it has no result to run them
-                // with), so appending directly is safe.
-                const icbs = inner._callbacks;
-                if (icbs === null) inner._callbacks = [CONTINUE, CONTINUE, current, current];
-                else icbs.push(CONTINUE, CONTINUE, current, current);
-                break;
-              }
-              // It already has a result: take it (C2).
-              inner._result = undefined;
-              if (inner._debugInfo !== null) clearFailure(inner._debugInfo);
-              current._result = innerResult;
-              continue;
-            }
+        let r: unknown;
+        current._runningCallbacks = true;
+        try {
+          r = args === null ? fn(current._result) : fn(current._result, ...(args as unknown[]));
+        } catch (e) {
+          current._runningCallbacks = false;
+          current._result = new Failure(e);
+          continue;
+        }
+        current._runningCallbacks = false;
+
+        if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
+          if (r === current) {
+            // Twisted warns and then waits on itself forever (C10); we take its
+            // warnings-as-errors behaviour so nothing hangs.
+            current._result = new Failure(
+              new TypeError(
+                'Callback returned the Deferred it was attached to; this breaks the callback chain. ' +
+                  'Return a value, or a different Deferred.',
+              ),
+            );
+            continue;
           }
-          current._result = r;
+          if (!(r instanceof Deferred)) {
+            const adopted = toDeferredOrNull(r);
+            if (adopted !== null) r = adopted;
+          }
+          if (r instanceof Deferred) {
+            const inner = r as Deferred<unknown>;
+            const innerResult = inner._result;
+            if (innerResult === NO_RESULT || innerResult instanceof Deferred || inner._paused !== 0) {
+              // It has no result yet: wait for it (C3).
+              current._result = inner;
+              current._paused++;
+              current._chainedTo = inner;
+              // The inner Deferred is not running its callbacks (it has no result to run them
+              // with), so appending directly is safe.
+              inner._push(new Pair(CONTINUE, CONTINUE, current, current));
+              break;
+            }
+            // It already has a result: take it (C2).
+            inner._result = undefined;
+            if (inner._debugInfo !== null) clearFailure(inner._debugInfo);
+            current._result = innerResult;
+            continue;
+          }
         }
-        if (finished && current._cursor >= cbs.length && current._callbacks === cbs) {
-          // Everything consumed: drop the array rather than keep a row of holes.
-          current._callbacks = null;
-          current._cursor = 0;
-        }
+        current._result = r;
       }
 
       if (finished) {
@@ -1014,6 +1030,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 }
 
 Object.defineProperty(Deferred.prototype, DEFERRED_BRAND, { value: true });
+// Bundlers may rename the class binding (esbuild emits `class _Deferred`); reprs use this name.
+Object.defineProperty(Deferred, 'name', { value: 'Deferred' });
 Object.defineProperty(Deferred.prototype, Symbol.toStringTag, { value: 'Deferred' });
 // Node's util.inspect shows the Twisted-style repr.
 Object.defineProperty(Deferred.prototype, Symbol.for('nodejs.util.inspect.custom'), {
@@ -1188,12 +1206,10 @@ function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus
   // Put an errback in front of every pair already on `it`, then errback `it` with the internal
   // marker: that errback swaps in a fresh Deferred (so the application's callbacks wait for the
   // generator's real outcome) and cancels what the generator waits on (IC8).
-  const cbs = it._callbacks;
-  const rest = cbs === null ? [] : cbs.slice(it._cursor);
-  it._callbacks = null;
-  it._cursor = 0;
-  it._add(null, handleCancelInlineCallbacks, null, [status]);
-  if (rest.length > 0) it._callbacks!.push(...rest);
+  const first = new Pair(null, handleCancelInlineCallbacks, null, [status]);
+  first.next = it._head;
+  it._head = first;
+  if (it._tail === null) it._tail = first;
   it.errback(new InternalInlineCallbacksCancelledError('inlineCallbacks cancelled'));
 }
 
@@ -1248,32 +1264,44 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       if (yielded._debugInfo !== null) clearFailure(yielded._debugInfo);
       continue;
     }
-    let waiting = true;
-    let syncResult: unknown;
-    const awaited = yielded;
-    awaited._add(
-      resumeAfter,
-      resumeAfter,
-      null,
-      null,
-    );
-    function resumeAfter(r: unknown): undefined {
-      if (waiting) {
-        waiting = false;
-        syncResult = r;
-      } else {
-        if (status.waitingOn === awaited) status.waitingOn = null;
-        runGenerator(r, gen, status);
-      }
-      // The yield consumed the result (IC7): nothing is left to report as unhandled.
-      return undefined;
-    }
-    if (waiting) {
-      // Not fired yet: resumeAfter will continue the generator.
-      waiting = false;
-      status.waitingOn = awaited;
+    // Not fired yet (or paused): wait for it. If it fires while we are still here (a callback
+    // already queued on it fires it synchronously), the waiter says so and we loop instead of
+    // recursing (T3).
+    const waiter = new Waiter(gen, status, yielded);
+    yielded._add(waiter.resume, waiter.resume, null, null);
+    if (waiter.waiting) {
+      waiter.waiting = false;
+      status.waitingOn = yielded;
       return;
     }
-    result = syncResult;
+    result = waiter.syncResult;
   }
+}
+
+/**
+ * Resumes a generator when the Deferred it yielded fires. A class rather than a closure made in
+ * the driver loop: one allocation, one hidden class, and no per-iteration function object.
+ */
+class Waiter {
+  waiting = true;
+  syncResult: unknown = undefined;
+  readonly #gen: Generator<unknown, unknown, unknown>;
+  readonly #status: DriverStatus;
+  readonly #awaited: Deferred<unknown>;
+  constructor(gen: Generator<unknown, unknown, unknown>, status: DriverStatus, awaited: Deferred<unknown>) {
+    this.#gen = gen;
+    this.#status = status;
+    this.#awaited = awaited;
+  }
+  resume = (r: unknown): undefined => {
+    if (this.waiting) {
+      this.waiting = false;
+      this.syncResult = r;
+    } else {
+      if (this.#status.waitingOn === this.#awaited) this.#status.waitingOn = null;
+      runGenerator(r, this.#gen, this.#status);
+    }
+    // The yield consumed the result (IC7): nothing is left to report as unhandled.
+    return undefined;
+  };
 }

@@ -257,9 +257,12 @@ export class ExecutionEngine {
       if (result instanceof Response) {
         if (result.request === null) result.request = request;
         const req = result.request;
-        const referer = req.headers.get('Referer') ?? 'None';
-        const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
-        crawler.getLogger('scrapy.core.engine').debug(`Crawled (${result.status}) ${req} (referer: ${referer})${flags}`);
+        const engineLogger = crawler.getLogger('scrapy.core.engine');
+        if (engineLogger.isEnabledFor('DEBUG')) {
+          const referer = req.headers.get('Referer') ?? 'None';
+          const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
+          engineLogger.debug(`Crawled (${result.status}) ${req} (referer: ${referer})${flags}`);
+        }
         crawler.signals.send(signals.responseReceived, { response: result, request: req, spider: this.#spider });
       }
       return result;

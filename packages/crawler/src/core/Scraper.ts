@@ -246,7 +246,7 @@ export class Scraper {
         }
         return;
       }
-      logger.debug(`Scraped from ${response === null ? 'start' : response.toString()}\n${itemRepr(out)}`);
+      if (logger.isEnabledFor('DEBUG')) logger.debug(`Scraped from ${response === null ? 'start' : response.toString()}\n${itemRepr(out)}`);
       await crawler.signals.sendAsync(signals.itemScraped, { item: out, response, spider });
     } finally {
       this.itemprocSize--;
