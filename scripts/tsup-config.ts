@@ -18,8 +18,6 @@ export function packageConfig(entry: string[], extra: Partial<Options> = {}) {
     target: 'es2022',
     splitting: true,
     treeshake: true,
-    // Keep class names in the output: Twisted-style reprs print them (<Deferred at 0x1>).
-    keepNames: true,
     external: [/^@deferkit\//],
     tsconfig: 'tsconfig.json',
     ...extra,
