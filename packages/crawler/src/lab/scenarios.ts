@@ -151,6 +151,17 @@ function awaitScenario(body: (ctx: ScenarioContext, spider: Spider & { crawler: 
     });
 }
 
+/** A crawl whose callback yields one item, through `pipeline`. */
+function pipelineScenario(ctx: ScenarioContext, pipeline: object): Promise<void> {
+  return crawl(ctx, {
+    parse(response: Response) {
+      ctx.tl.step('callback yields an item');
+      return { title: response.css('h1::text').get() };
+    },
+    settings: { ITEM_PIPELINES: [[pipeline, 100]] },
+  });
+}
+
 /** A Deferred-returning "database call": fires 10 ms later on the reactor (Twisted's adbapi style). */
 function dbInsert(item: Record<string, unknown>): Deferred<number> {
   return deferLater(getReactor(), 0.01, () => Number(String(item.title ?? '').length));
@@ -168,15 +179,9 @@ export const SCENARIOS: readonly Scenario[] = [
     scrapy:
       'Works under a non-asyncio reactor; under the asyncio reactor the await raises "RuntimeError: Task got bad yield: <Deferred at 0x…>" and the item is not scraped ("Error processing").',
     run: (ctx) =>
-      crawl(ctx, {
-        parse(response: Response) {
-          ctx.tl.step('callback yields an item');
-          return { title: response.css('h1::text').get() };
-        },
-        settings: {
-          ITEM_PIPELINES: [
-            [
-              new (class DbPipeline {
+      pipelineScenario(
+        ctx,
+        new (class DbPipeline {
                 async processItem(item: Record<string, unknown>) {
                   ctx.tl.step('processItem entered');
                   try {
@@ -191,26 +196,16 @@ export const SCENARIOS: readonly Scenario[] = [
                   }
                 }
               })(),
-              100,
-            ],
-          ],
-        },
-      }),
+      ),
   },
   {
     id: 'pipeline-returns-deferred',
     title: 'The legacy pipeline it replaces returns the Deferred',
     scrapy: 'Works under every reactor; Scrapy ≥2.14 logs "… returned a Deferred, this is deprecated".',
     run: (ctx) =>
-      crawl(ctx, {
-        parse(response: Response) {
-          ctx.tl.step('callback yields an item');
-          return { title: response.css('h1::text').get() };
-        },
-        settings: {
-          ITEM_PIPELINES: [
-            [
-              new (class LegacyDbPipeline {
+      pipelineScenario(
+        ctx,
+        new (class LegacyDbPipeline {
                 processItem(item: Record<string, unknown>) {
                   ctx.tl.step('processItem returns a Deferred');
                   return dbInsert(item).addCallback((id) => {
@@ -220,11 +215,7 @@ export const SCENARIOS: readonly Scenario[] = [
                   });
                 }
               })(),
-              100,
-            ],
-          ],
-        },
-      }),
+      ),
   },
   {
     id: 'inline-request',
