@@ -155,6 +155,14 @@ describe('deferkit lab', () => {
     expect(toJson(report)).toBe(secondJson);
   });
 
+  it('the reactors guide embeds the same await table as the lab prints', () => {
+    const md = toMarkdown(report);
+    const table = md.slice(md.indexOf('| inside a coroutine'), md.indexOf('\n\n', md.indexOf('| inside a coroutine')));
+    const guide = readFileSync(fileURLToPath(new URL('../../docs/reactors-and-awaiting.md', import.meta.url)), 'utf8');
+    expect(table.split('\n').length).toBeGreaterThan(5);
+    expect(guide).toContain(table);
+  });
+
   it('docs/lab.md is up to date (regenerate with: npm run lab -- --format markdown > docs/lab.md)', () => {
     const committed = readFileSync(fileURLToPath(new URL('../../docs/lab.md', import.meta.url)), 'utf8');
     expect(committed).toBe(toMarkdown(report));
