@@ -349,7 +349,6 @@ export class CrawlerProcess extends CrawlerRunner {
    */
   async start(options: CrawlerProcessStartOptions = {}): Promise<void> {
     const { stopAfterCrawl = true, installSignalHandlers = true } = options;
-    const reactor = await this.installReactor();
     let signalsSeen = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       signalsSeen++;
@@ -362,11 +361,13 @@ export class CrawlerProcess extends CrawlerRunner {
         process.exit(sig === 'SIGINT' ? 130 : 143);
       }
     };
+    // Before the first await: a Ctrl-C right after crawl() must already be a graceful stop.
     if (installSignalHandlers) {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     }
     try {
+      const reactor = await this.installReactor();
       const running = reactor.run();
       if (stopAfterCrawl) {
         void this.joinAsync().then(() => {
