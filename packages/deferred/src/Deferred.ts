@@ -488,24 +488,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this._suppressAlreadyCalled = false;
         return;
       }
-      if (this.debug) {
-        const info = (this._debugInfo ??= new DebugInfo());
-        throw new AlreadyCalledError('\n' + info.tracebacks());
-      }
-      throw new AlreadyCalledError();
+      throw this._alreadyCalled();
     }
-    if (this._debugInfo !== null || shared.debug) this._recordInvoker();
+    this._setResult(result);
+    this._runCallbacks();
+  }
+
+  /** Take the first result, without running anything (callback/errback and chainDeferred). @internal */
+  _setResult(result: unknown): void {
+    if ((this._debugInfo !== null || shared.debug) && this.debug) {
+      (this._debugInfo ??= new DebugInfo()).invoker = captureStack(3);
+    }
     this._called = true;
     // Drop the canceller: it is never needed again, and it may close over this Deferred.
     this._canceller = null;
     this._result = result;
-    this._runCallbacks();
   }
 
-  /** @internal */
-  _recordInvoker(): void {
-    if (!this.debug) return;
-    (this._debugInfo ??= new DebugInfo()).invoker = captureStack(3);
+  /** The error of a second firing, with creator/invoker stacks in debug mode (A1-A3). @internal */
+  _alreadyCalled(): AlreadyCalledError {
+    return this.debug ? new AlreadyCalledError('\n' + (this._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -702,16 +704,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               target._suppressAlreadyCalled = false;
               current._result = undefined;
             } else {
-              current._result = new Failure(
-                target.debug ? new AlreadyCalledError('\n' + (target._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError(),
-              );
+              current._result = new Failure(target._alreadyCalled());
             }
             continue;
           }
-          if (target._debugInfo !== null || shared.debug) target._recordInvoker();
-          target._called = true;
-          target._canceller = null;
-          target._result = r;
+          target._setResult(r);
           current._result = undefined;
           if (current._debugInfo !== null) clearFailure(current._debugInfo);
           if (target._paused !== 0) continue; // it runs when unpaused
@@ -1133,9 +1130,7 @@ function fromPromiseLike<T>(p: PromiseLike<T>, then: PromiseLike<T>['then'] = p.
         self.errback(e);
         return;
       }
-      setFired(self as Deferred<unknown>, FUTURE_CANCELLED);
-      self._canceller = null;
-      self._runCallbacks();
+      self._startRunCallbacks(FUTURE_CANCELLED);
     } else {
       // A plain promise cannot be stopped: fail now, ignore its later outcome (J6).
       self.errback(new CancelledError());
