@@ -33,7 +33,9 @@ const noop = (): void => {};
  *
  * Done callbacks run synchronously, in registration order, when the future completes (asyncio
  * schedules them on its loop instead). A cancelled future that nobody awaits is not reported as
- * an unhandled rejection; a future failed with `setException()` is, like any rejected promise.
+ * an unhandled rejection; a future failed with `setException()` is, like any rejected promise,
+ * unless its exception was retrieved with `result()` or `exception()` (as asyncio stops logging
+ * "exception was never retrieved" once you have asked for it).
  * `then()` returns a plain `Promise`.
  *
  * Mirrors asyncio's `asyncio.Future` (Scrapy's `deferred_to_future` returns one).
@@ -94,6 +96,11 @@ export class Future<T = unknown> extends Promise<T> {
     }
   }
 
+  /** asyncio: once result() or exception() has handed the exception out, it is not reported as never retrieved. */
+  #retrieved(): void {
+    Promise.prototype.then.call(this, undefined, noop);
+  }
+
   #settle(state: number, value: unknown): boolean {
     if (this.#state !== PENDING) return false;
     this.#state = state;
@@ -144,6 +151,7 @@ export class Future<T = unknown> extends Promise<T> {
       case PENDING:
         throw new InvalidStateError('Future.result(): the future is not done yet; await it, or add a done callback.');
       default:
+        this.#retrieved();
         throw this.#value;
     }
   }
@@ -158,6 +166,7 @@ export class Future<T = unknown> extends Promise<T> {
       case FULFILLED:
         return undefined;
       case REJECTED:
+        this.#retrieved();
         return this.#value;
       case CANCELLED:
         throw this.#value;
