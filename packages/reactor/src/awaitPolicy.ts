@@ -26,8 +26,9 @@ const warnedSites = new Set<string>();
 
 /**
  * The first stack line outside deferkit's own code: where then() was called. `await d` calls
- * then() from a microtask job with no user frame on the stack, so every plain `await` of a
- * pending Deferred shares one key (and one warning) — undefined is returned for those.
+ * then() from a microtask job. Node shows no user frame there, so every plain `await` of a
+ * pending Deferred shares one key (and one warning): undefined is returned. Browsers show the
+ * awaiting function as an `at async …` frame: that line is returned, and names the await.
  */
 function callSite(): string | undefined {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
@@ -62,7 +63,9 @@ export function installAwaitPolicy(policy: AwaitDeferredsPolicy): void {
     const key = site ?? '(await)';
     if (!warnedSites.has(key)) {
       warnedSites.add(key);
-      const where = site === undefined ? 'with await' : `at ${site}`;
+      // An `at async f (file:line:col)` frame is an await (see callSite).
+      const awaitSite = site === undefined ? undefined : /^at async (.*)$/.exec(site);
+      const where = site === undefined ? 'with await' : awaitSite ? `with await at ${awaitSite[1]}` : `at ${site}`;
       emitWarning(
         `Awaiting ${String(deferred)}, a Deferred with no result yet, under the promise reactor (${where}). ` +
           "It works because awaitDeferreds is 'warn', but Scrapy's asyncio reactor fails here; use maybeDeferredToFuture(d).",
