@@ -53,6 +53,13 @@ class CountingReporter {
   }
 }
 
+// An assertion thrown inside a then() callback rejects the promise then() returned; count it
+// instead of letting it end the process (the test it belongs to then fails by timing out).
+const unhandled: string[] = [];
+process.on('unhandledRejection', (reason) => {
+  unhandled.push(String(reason).split('\n')[0]!);
+});
+
 runner(adapter, { reporter: CountingReporter }, () => {
-  process.stdout.write(JSON.stringify({ passes, failures, total: passes + failures, failed: failed.slice(0, 20) }) + '\n');
+  process.stdout.write(JSON.stringify({ passes, failures, total: passes + failures, failed: failed.slice(0, 20), unhandled: unhandled.slice(0, 20) }) + '\n');
 });

@@ -7,10 +7,11 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Deferred, ensureDeferred, fail, inlineCallbacks, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { GenericError, collectGarbage, collectUnhandled } from './helpers.js';
+import { nextTurn } from '../support.js';
 
 /** Let pending promise reactions and one macrotask run. */
 function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 /** A tiny stand-in for Twisted's task.Clock: callLater + advance, nothing else. */

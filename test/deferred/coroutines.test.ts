@@ -15,10 +15,11 @@ import {
 } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { GenericError, collectGarbage, collectUnhandled } from './helpers.js';
+import { nextTurn, onUnhandledRejection } from '../support.js';
 
 /** Let pending promise reactions and one macrotask run. */
 function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 describe('Deferred.fromCoroutine (E1, E3, J6)', () => {
@@ -235,7 +236,7 @@ describe('Deferred.fromCoroutine (E1, E3, J6)', () => {
     const onRejection = (reason: unknown): void => {
       unhandledRejections.push(reason);
     };
-    process.on('unhandledRejection', onRejection);
+    const stopListening = onUnhandledRejection(onRejection);
     try {
       let reject!: (e: unknown) => void;
       const run = async (): Promise<string> => {
@@ -254,7 +255,7 @@ describe('Deferred.fromCoroutine (E1, E3, J6)', () => {
       expect(collector.reports).toEqual([]);
       expect(unhandledRejections).toEqual([]);
     } finally {
-      process.off('unhandledRejection', onRejection);
+      stopListening();
       collector.stop();
     }
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Deferred, Failure, fail, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { GenericError, expectNoUnhandledErrorsInEachTest, flushMacrotask, thrownBy } from './helpers.js';
+import { awaited, nextTurn } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 
@@ -130,7 +131,7 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
   it('J3 a returned custom thenable is followed like a Promise', async () => {
     const thenable = {
       then(onFulfilled: (v: string) => void) {
-        setImmediate(() => onFulfilled('from thenable'));
+        nextTurn(() => onFulfilled('from thenable'));
       },
     };
     const d = new Deferred<undefined>();
@@ -154,10 +155,10 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
   it('J3 awaiting the chain gives the value the returned promise settled with', async () => {
     const d = new Deferred<number>();
     d.addCallback(async (n) => {
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => nextTurn(r));
       return n + 1;
     });
-    setImmediate(() => d.callback(1));
-    await expect(d).resolves.toBe(2);
+    nextTurn(() => d.callback(1));
+    await expect(awaited(d)).resolves.toBe(2);
   });
 });

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, Future, InvalidStateError, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, collectGarbage, collectUnhandled } from './helpers.js';
+import { GenericError, collectGarbage, collectUnhandled, thrownBy } from './helpers.js';
+import { isBun, nextTurn, nodeModule, onUnhandledRejection } from '../support.js';
 
 /** Let pending promise reactions and one macrotask run (asyncio's "flush the loop"). */
 function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 /** Record process-level unhandled promise rejections while `fn` runs (and a flush after). */
@@ -18,13 +19,13 @@ async function unhandledRejectionsDuring(fn: () => Promise<void> | void): Promis
   const listener = (reason: unknown): void => {
     seen.push(reason);
   };
-  process.on('unhandledRejection', listener);
+  const stopListening = onUnhandledRejection(listener);
   try {
     await fn();
     await flush();
     await flush();
   } finally {
-    process.off('unhandledRejection', listener);
+    stopListening();
   }
   return seen;
 }
@@ -282,7 +283,9 @@ describe('Future (asyncio.Future shape)', () => {
     f.setException(err);
     expect(f.done()).toBe(true);
     expect(f.cancelled()).toBe(false);
-    expect(() => f.result()).toThrow(err);
+    // thrownBy, not expect(fn).toThrow: Bun's matcher checks for unhandled rejections before
+    // calling fn, and nothing has retrieved the exception yet.
+    expect(thrownBy(() => f.result())).toBe(err);
     expect(f.exception()).toBe(err);
     await expect(f).rejects.toBe(err);
   });
@@ -329,8 +332,8 @@ describe('Future (asyncio.Future shape)', () => {
     const failed = new Future<number>();
     const err = new GenericError('first');
     failed.setException(err);
-    expect(() => failed.setResult(3)).toThrow(InvalidStateError);
     expect(failed.exception()).toBe(err);
+    expect(() => failed.setResult(3)).toThrow(InvalidStateError);
     await expect(failed).rejects.toBe(err);
   });
 
@@ -398,6 +401,41 @@ describe('Future (asyncio.Future shape)', () => {
     expect(f.cancelled()).toBe(true);
     // It is still a rejected promise for whoever awaits it later.
     await expect(f).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('a failed Future whose exception nobody retrieves is an unhandled rejection', async () => {
+    if (isBun) {
+      // Bun's runner fails any test that leaves an unhandled rejection, listener or not: look
+      // in a fresh Bun process instead.
+      const { execFileSync } = await nodeModule<typeof import('node:child_process')>('child_process');
+      const script =
+        "const { Future } = await import('@deferkit/deferred'); const seen = [];" +
+        "process.on('unhandledRejection', (r) => seen.push(r.message));" +
+        "new Future().setException(new Error('never retrieved'));" +
+        'setTimeout(() => console.log(JSON.stringify(seen)), 20);';
+      const out = execFileSync(process.execPath, ['--conditions=@deferkit/source', '-e', script], { encoding: 'utf8' });
+      expect(JSON.parse(out.trim())).toEqual(['never retrieved']);
+      return;
+    }
+    const err = new GenericError('never retrieved');
+    const rejections = await unhandledRejectionsDuring(() => {
+      new Future<number>().setException(err);
+    });
+    expect(rejections).toEqual([err]);
+  });
+
+  it('result() or exception() retrieves the exception: no unhandled rejection (asyncio stops logging it)', async () => {
+    const viaResult = new Future<number>();
+    const viaException = new Future<number>();
+    const rejections = await unhandledRejectionsDuring(() => {
+      viaResult.setException(new GenericError('asked for by result()'));
+      expect(thrownBy(() => viaResult.result())).toHaveProperty('message', 'asked for by result()');
+      viaException.setException(new GenericError('asked for by exception()'));
+      expect(viaException.exception()).toBeInstanceOf(GenericError);
+    });
+    expect(rejections).toEqual([]);
+    // Still rejected for whoever awaits later.
+    await expect(viaResult).rejects.toThrow('asked for by result()');
   });
 
   it('new Future(executor) settles like new Promise(executor)', async () => {

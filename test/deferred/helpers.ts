@@ -2,8 +2,7 @@
 
 import { onUnhandledError, type Failure } from '@deferkit/deferred';
 import { afterEach, beforeEach, expect } from 'vitest';
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { nextTurn, nodeModule } from '../support.js';
 
 /** Twisted's GenericError: a plain Error subclass used by many ported tests. */
 export class GenericError extends Error {
@@ -26,18 +25,25 @@ let gcFn: (() => void) | undefined;
 /** Force a full garbage collection and give FinalizationRegistry callbacks a chance to run. */
 export async function collectGarbage(): Promise<void> {
   if (gcFn === undefined) {
-    const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
-    if (bun !== undefined) {
+    const g = globalThis as { Bun?: { gc(force: boolean): void }; gc?: () => void };
+    if (g.Bun !== undefined) {
       // Bun (npm run test:runtimes) has its own collector entry point.
+      const bun = g.Bun;
       gcFn = () => bun.gc(true);
+    } else if (typeof g.gc === 'function') {
+      // Chromium started with --js-flags=--expose-gc, or node --expose-gc.
+      gcFn = g.gc;
     } else {
+      // Node: turn the flag on at run time and fetch gc() from a fresh context.
+      const v8 = await nodeModule<typeof import('node:v8')>('v8');
+      const vm = await nodeModule<typeof import('node:vm')>('vm');
       v8.setFlagsFromString('--expose-gc');
       gcFn = vm.runInNewContext('gc') as () => void;
     }
   }
   for (let i = 0; i < 3; i++) {
     gcFn();
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => nextTurn(r));
   }
 }
 
@@ -62,7 +68,7 @@ export function expectNoUnhandledErrorsInEachTest(): () => Failure[] {
 
 /** Let pending promise jobs and one macrotask run (fromFuture, then() and async functions settle). */
 export function flushMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 /** What `fn` throws; fails the test when it returns normally. */

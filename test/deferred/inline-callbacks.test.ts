@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, Failure, fail, inlineCallbacks, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { GenericError, collectGarbage, collectUnhandled } from './helpers.js';
+import { nextTurn } from '../support.js';
 
 class TranslatedError extends Error {
   override name = 'TranslatedError';
@@ -17,7 +18,7 @@ class UntranslatedError extends Error {
 
 /** Let pending promise reactions and one macrotask run. */
 function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 /** A Deferred with a canceller that counts its calls (and optionally does something). */
@@ -927,7 +928,7 @@ describe('inlineCallbacks: test_inlinecb BasicTests (§3.15 item 169)', () => {
     };
     function* getOwie(): Generator<unknown, string, any> {
       const d = new Deferred<string>();
-      setImmediate(() => d.errback(new RangeError('OMG')));
+      nextTurn(() => d.errback(new RangeError('OMG')));
       return yield* d;
     }
     const seen: unknown[] = [];

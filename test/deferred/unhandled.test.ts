@@ -10,7 +10,6 @@
 // with the subject: once the control has been reported, a collection has happened, and the
 // control must be the only report.
 
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AlreadyCalledError,
@@ -25,6 +24,7 @@ import {
   type UnhandledErrorInfo,
 } from '@deferkit/deferred';
 import { collectGarbage } from './helpers.js';
+import { hasNodeProcess, nextTurn, nodeModule } from '../support.js';
 
 interface Report {
   failure: Failure;
@@ -61,8 +61,8 @@ async function collectUntil(done: () => boolean): Promise<void> {
 
 /** Let the current macrotask end, and the debug-mode sweep (a setImmediate) run. */
 async function endOfMacrotask(): Promise<void> {
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => nextTurn(r));
+  await new Promise((r) => nextTurn(r));
 }
 
 /** Twisted's `_subErrorLogWithInnerFrameRef`: the Deferred lives only in this frame. */
@@ -139,10 +139,15 @@ describe('unhandled failures are reported when their Deferred is garbage-collect
   it('U3 a failed Deferred that is still referenced is not reported; once dropped, it is', async () => {
     const reports = collectReports();
     const heldError = new ZeroDivisionError('held');
-    let held: Deferred<number> | undefined = fail<number>(heldError);
+    // Held by a property, not a local: JavaScriptCore (Bun) may keep a dead local of an async
+    // function alive in its saved frame.
+    const holder: { held?: Deferred<number> } = {};
+    (() => {
+      holder.held = fail<number>(heldError);
+    })();
     await expectOnlyTheControlReported(reports);
-    expect(held.called).toBe(true);
-    held = undefined;
+    expect(holder.held!.called).toBe(true);
+    holder.held = undefined;
     await collectUntil(() => reports.length > 1);
     expect(reports.map((r) => r.failure.value)).toHaveLength(2);
     expect(reports[1]!.failure.value).toBe(heldError);
@@ -158,10 +163,12 @@ describe('unhandled failures are reported when their Deferred is garbage-collect
       });
       d.callback('x');
     })();
-    await collectUntil(() => reports.length > 0);
+    const ofThisTest = (): Report[] => reports.filter((r) => r.failure.value === thrown);
+    await collectUntil(() => ofThisTest().length > 0);
     await collectGarbage();
-    expect(reports).toHaveLength(1);
-    expect(reports[0]!.failure.value).toBe(thrown);
+    // Only this failure's reports count: a conservative collector (Bun's) may free a Deferred
+    // dropped by an earlier test only now.
+    expect(ofThisTest()).toHaveLength(1);
   });
 
   it('LogTests.test_errorLogNoRepr: with no handler, console.error gets "Unhandled error in Deferred:" and the traceback', async () => {
@@ -218,7 +225,9 @@ describe('unhandled failures are reported when their Deferred is garbage-collect
     expect(text).toContain('ZeroDivisionError: debug');
   });
 
-  it('J7 a failure still unhandled when the process exits is reported then', () => {
+  // Browsers have no process exit: only Node and Bun run this one.
+  it.skipIf(!hasNodeProcess)('J7 a failure still unhandled when the process exits is reported then', async () => {
+    const { spawnSync } = await nodeModule<typeof import('node:child_process')>('child_process');
     const code =
       "import { fail } from '@deferkit/deferred';" +
       "globalThis.keep = fail(new RangeError('left at exit'));" +
@@ -368,7 +377,7 @@ describe('what is not reported (U1, U4)', () => {
     const err = new RangeError('awaited');
     const caught = await (async function awaited(): Promise<unknown> {
       const d = new Deferred<number>();
-      setImmediate(() => d.errback(err));
+      nextTurn(() => d.errback(err));
       try {
         await d;
         return 'no error';

@@ -2,11 +2,11 @@
 // fromNodeCallback.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, Deferred, Failure, onUnhandledError, succeed, type UnhandledErrorInfo } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { abortSignalFor, fromNodeCallback, withAbortSignal, type AbortSignalLike } from '@deferkit/interop';
 import { startServer, type LocalServer } from './helpers.js';
+import { delay, hasNodeProcess, nextTurn, nodeModule } from '../support.js';
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -187,8 +187,8 @@ describe('abortSignalFor', () => {
     expect(error).toBeInstanceOf(CancelledError);
     failureResultOf(d, CancelledError);
     // The server saw the client go away before it answered.
-    for (let i = 0; i < 100 && server.aborted.length === 0; i++) await delay(10);
-    expect(server.aborted).toEqual(['/slow']);
+    for (let i = 0; i < 100 && (await server.aborted()).length === 0; i++) await delay(10);
+    expect(await server.aborted()).toEqual(['/slow']);
   });
 });
 
@@ -198,7 +198,7 @@ describe('abortSignalFor', () => {
 
 describe('fromNodeCallback', () => {
   function add(a: number, b: number, cb: (err: Error | null, sum?: number) => void): void {
-    setImmediate(() => cb(null, a + b));
+    nextTurn(() => cb(null, a + b));
   }
 
   it('fires with the value the callback gets', async () => {
@@ -275,9 +275,10 @@ describe('fromNodeCallback', () => {
     expect(successResultOf(obj.addToD(1))).toBe(101);
   });
 
-  it("works with a real Node API (fs.readFile) and keeps the function's name", async () => {
-    const { readFile } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
+  // A Node API: Node and Bun only.
+  it.skipIf(!hasNodeProcess)("works with a real Node API (fs.readFile) and keeps the function's name", async () => {
+    const { readFile } = await nodeModule<typeof import('node:fs')>('fs');
+    const { fileURLToPath } = await nodeModule<typeof import('node:url')>('url');
     const readFileD = fromNodeCallback(readFile as (path: string, enc: 'utf8', cb: (err: unknown, data: string) => void) => void);
     expect(readFileD.name).toBe('readFile');
     const d = readFileD(fileURLToPath(import.meta.url), 'utf8');

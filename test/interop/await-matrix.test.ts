@@ -5,7 +5,7 @@
 // refused under the promise reactor).
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setTimeout as delay } from 'node:timers/promises';
+import { delay } from '../support.js';
 import { Deferred, DeferredList, Future, isDeferred, succeed } from '@deferkit/deferred';
 import {
   HostEventLoop,

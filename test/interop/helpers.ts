@@ -1,8 +1,7 @@
 // Shared helpers for the @deferkit/interop tests.
 
 import { onUnhandledError, setDebugging, type Deferred, type Failure, type UnhandledErrorInfo } from '@deferkit/deferred';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { hasNodeProcess, nextTurn } from '../support.js';
 
 /** What a Deferred ended with, observed through addCallbacks (never through await). */
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -28,7 +27,7 @@ export function outcomeOf(d: Deferred<unknown>): { readonly current: Outcome | u
 
 /** One host macrotask later: every queued promise job has run. */
 export function macrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }
 
 /**
@@ -48,48 +47,26 @@ export function recordUnhandled(): { reports: Array<{ failure: Failure; info: Un
   };
 }
 
-/** A loopback HTTP server on 127.0.0.1, port 0. */
+/** A loopback HTTP server on 127.0.0.1, port 0 (see loopback-server.ts). */
 export interface LocalServer {
   readonly url: string;
-  /** Requests whose connection closed before the response was sent. */
-  readonly aborted: string[];
+  /** Requests whose connection closed before the response was sent, so far. */
+  aborted(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /**
- * Start a loopback server: `/hello` answers at once; `/slow` answers after 10 s (or never, if the
- * client goes away first).
+ * Start the loopback server: in-process under Node and Bun; in a browser, in the test runner's
+ * Node process through the commands that vitest.browser.config.ts defines.
  */
 export async function startServer(): Promise<LocalServer> {
-  const aborted: string[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const server = http.createServer((req, res) => {
-    if (req.url === '/slow') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        res.end('slow');
-      }, 10_000);
-      timers.add(timer);
-      res.on('close', () => {
-        if (!res.writableEnded) aborted.push(req.url ?? '');
-        clearTimeout(timer);
-        timers.delete(timer);
-      });
-      return;
-    }
-    res.setHeader('content-type', 'text/plain');
-    res.end(`hello from ${req.url}`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    aborted,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  if (hasNodeProcess) {
+    const where = './loopback-server.js';
+    const { startLoopbackServer } = (await import(/* @vite-ignore */ where)) as typeof import('./loopback-server.js');
+    const server = await startLoopbackServer();
+    return { url: server.url, aborted: async () => [...server.aborted], close: () => server.close() };
+  }
+  const { commands } = await import('vitest/browser');
+  const { id, url } = await commands.startLoopbackServer();
+  return { url, aborted: () => commands.loopbackServerAborted(id), close: () => commands.stopLoopbackServer(id) };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, type Failure } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { CallbackLoopReactor, Clock, deferLater } from '@deferkit/reactor';
-import { thrownBy } from '../support.js';
+import { awaited, thrownBy } from '../support.js';
 
 class TestException extends Error {
   override name = 'TestException';
@@ -81,7 +81,7 @@ describe('deferLater', () => {
     const clock = new Clock();
     const d = deferLater(clock, 1, () => Promise.resolve(42));
     clock.advance(1);
-    await expect(d).resolves.toBe(42);
+    await expect(awaited(d)).resolves.toBe(42);
   });
 
   it('DL3 cancel() before the delay cancels the timed call; the function never runs (test_cancel)', () => {

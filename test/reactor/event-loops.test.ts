@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CancelledError, Deferred, Future, onUnhandledError, type Failure, type UnhandledErrorInfo } from '@deferkit/deferred';
 import { HostEventLoop, VirtualTimeEventLoop, type EventLoop, type TimerHandle } from '@deferkit/reactor';
-import { thrownBy } from '../support.js';
+import { nextTurn, thrownBy } from '../support.js';
 
 interface LoopSetup {
   name: string;
@@ -12,7 +12,7 @@ interface LoopSetup {
   make(): { loop: EventLoop; advance(seconds: number): Promise<void> };
 }
 
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const macrotask = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
 
 const setups: LoopSetup[] = [
   {

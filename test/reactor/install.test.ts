@@ -24,7 +24,7 @@ import {
   verifyInstalledReactor,
   type Reactor,
 } from '@deferkit/reactor';
-import { thrownBy } from '../support.js';
+import { awaited, hasNodeProcess, isBun, nextTurn, nodeModule, thrownBy } from '../support.js';
 
 const SLOT = Symbol.for('deferkit.reactor.installed');
 
@@ -32,7 +32,7 @@ const SLOT = Symbol.for('deferkit.reactor.installed');
 /** A Deferred that fires with `value` on a later macrotask. */
 function later<T>(value: T): Deferred<T> {
   const d = new Deferred<T>();
-  setImmediate(() => d.callback(value));
+  nextTurn(() => d.callback(value));
   return d;
 }
 
@@ -40,8 +40,42 @@ afterEach(() => {
   uninstallReactor();
 });
 
+/**
+ * Capture the reactor's warnings: it calls process.emitWarning(message, { type }) in Node and
+ * Bun, and console.warn(`${type}: ${message}`) where there is no process (browsers).
+ */
+function spyOnWarnings(): { calls(): Array<{ message: string; type: string }>; restore(): void } {
+  if (hasNodeProcess) {
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    return {
+      calls: () => spy.mock.calls.map(([message, options]) => ({ message: String(message), type: (options as { type: string }).type })),
+      restore: () => spy.mockRestore(),
+    };
+  }
+  const spy = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  return {
+    calls: () =>
+      spy.mock.calls.map(([text]) => {
+        const s = String(text);
+        const colon = s.indexOf(': ');
+        return { type: s.slice(0, colon), message: s.slice(colon + 2) };
+      }),
+    restore: () => spy.mockRestore(),
+  };
+}
+
 describe('importing @deferkit/reactor', () => {
   it('installs nothing', async () => {
+    if (isBun) {
+      // Bun's runner has no vi.resetModules(): import the package in a fresh Bun process.
+      const { execFileSync } = await nodeModule<typeof import('node:child_process')>('child_process');
+      const script =
+        "const m = await import('@deferkit/reactor');" +
+        "console.log(JSON.stringify([globalThis[Symbol.for('deferkit.reactor.installed')] === undefined, m.isReactorInstalled(), m.isPromiseReactorInstalled()]));";
+      const out = execFileSync(process.execPath, ['--conditions=@deferkit/source', '-e', script], { encoding: 'utf8' });
+      expect(JSON.parse(out.trim())).toEqual([true, false, false]);
+      return;
+    }
     vi.resetModules();
     const fresh = await import('@deferkit/reactor');
     expect((globalThis as Record<symbol, unknown>)[SLOT]).toBeUndefined();
@@ -318,77 +352,84 @@ describe('awaitDeferreds policy of the promise reactor', () => {
 
   it("'error' set explicitly rejects as the default does", async () => {
     installReactor('promise', { awaitDeferreds: 'error' });
-    await expect(new Deferred<number>()).rejects.toBeInstanceOf(DeferredAwaitError);
+    await expect(awaited(new Deferred<number>())).rejects.toBeInstanceOf(DeferredAwaitError);
   });
 
   it.each(policies)("fired Deferreds are awaitable under '%s'", async (policy) => {
     installReactor('promise', { awaitDeferreds: policy });
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = spyOnWarnings();
     try {
       expect(await succeed(5)).toBe(5);
       const error = new Error('failed');
-      await expect(fail(error)).rejects.toBe(error);
+      await expect(awaited(fail(error))).rejects.toBe(error);
       const d = new Deferred<string>();
       d.callback('fired before the await');
       expect(await d).toBe('fired before the await');
-      expect(warn).not.toHaveBeenCalled();
+      expect(warn.calls()).toEqual([]);
     } finally {
-      warn.mockRestore();
+      warn.restore();
     }
   });
 
   it("'warn' lets the await work and warns once for the same call site", async () => {
     installReactor('promise', { awaitDeferreds: 'warn' });
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = spyOnWarnings();
     try {
       const awaitIt = async (n: number) => await later(n);
       const results: number[] = [];
       for (let i = 0; i < 3; i++) results.push(await awaitIt(i));
       expect(results).toEqual([0, 1, 2]);
-      expect(warn).toHaveBeenCalledTimes(1);
-      const [message, options] = warn.mock.calls[0]! as unknown as [string, { type: string }];
+      expect(warn.calls()).toHaveLength(1);
+      const { message, type } = warn.calls()[0]!;
       expect(message).toMatch(/no result yet/);
-      expect(message).toContain('(with await)');
+      // Node shows no frame for an await ('(with await)'); browsers name it ('(with await at …)').
+      expect(message).toMatch(/\(with await(\)| at .*install\.test\.ts)/);
       expect(message).toContain('maybeDeferredToFuture(d)');
-      expect(options.type).toBe('DeferredAwaitWarning');
+      expect(type).toBe('DeferredAwaitWarning');
     } finally {
-      warn.mockRestore();
+      warn.restore();
     }
   });
 
   it("'warn' warns again for a different call site", async () => {
     installReactor('promise', { awaitDeferreds: 'warn' });
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = spyOnWarnings();
     try {
-      const siteA = (d: Deferred<string>) => d.then((v) => `A:${v}`);
-      const siteB = (d: Deferred<string>) => d.then((v) => `B:${v}`);
+      // `return await`, so then() is not a tail call: JavaScriptCore (Bun, Safari) drops the
+      // frame of a strict-mode tail call, and the call site would be the caller's line instead.
+      async function siteA(d: Deferred<string>): Promise<string> {
+        return await d.then((v) => `A:${v}`);
+      }
+      async function siteB(d: Deferred<string>): Promise<string> {
+        return await d.then((v) => `B:${v}`);
+      }
       expect(await siteA(later('1'))).toBe('A:1');
       expect(await siteA(later('2'))).toBe('A:2');
-      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.calls()).toHaveLength(1);
       expect(await siteB(later('3'))).toBe('B:3');
-      expect(warn).toHaveBeenCalledTimes(2);
+      expect(warn.calls()).toHaveLength(2);
       // Each warning names the line that called then().
-      expect(String(warn.mock.calls[0]![0])).toMatch(/\(at .*siteA .*install\.test\.ts:\d+:\d+\)/);
-      expect(String(warn.mock.calls[1]![0])).toMatch(/\(at .*siteB .*install\.test\.ts:\d+:\d+\)/);
+      expect(warn.calls()[0]!.message).toMatch(/\(at .*siteA .*install\.test\.ts(\?[^:]*)?:\d+:\d+\)/);
+      expect(warn.calls()[1]!.message).toMatch(/\(at .*siteB .*install\.test\.ts(\?[^:]*)?:\d+:\d+\)/);
     } finally {
-      warn.mockRestore();
+      warn.restore();
     }
   });
 
   it("'allow' lets the await work without warnings", async () => {
     installReactor('promise', { awaitDeferreds: 'allow' });
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = spyOnWarnings();
     try {
       expect(await later('allowed')).toBe('allowed');
-      expect(warn).not.toHaveBeenCalled();
+      expect(warn.calls()).toEqual([]);
     } finally {
-      warn.mockRestore();
+      warn.restore();
     }
   });
 
   it('applies to a promise reactor installed as an instance', async () => {
     installReactor(new PromiseLoopReactor({ eventLoop: new VirtualTimeEventLoop() }));
-    await expect(new Deferred<number>()).rejects.toBeInstanceOf(DeferredAwaitError);
+    await expect(awaited(new Deferred<number>())).rejects.toBeInstanceOf(DeferredAwaitError);
   });
 
   it('does not apply under the callback reactor', async () => {
@@ -398,25 +439,27 @@ describe('awaitDeferreds policy of the promise reactor', () => {
 
   it('is removed by uninstallReactor()', async () => {
     installReactor('promise');
-    await expect(new Deferred<number>()).rejects.toBeInstanceOf(DeferredAwaitError);
+    await expect(awaited(new Deferred<number>())).rejects.toBeInstanceOf(DeferredAwaitError);
     uninstallReactor();
     expect(await later('after uninstall')).toBe('after uninstall');
   });
 
   it("forgets the warned call sites on uninstallReactor(), so a new 'warn' install warns again", async () => {
-    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const warn = spyOnWarnings();
     try {
-      const site = (d: Deferred<number>) => d.then((v) => v);
+      async function site(d: Deferred<number>): Promise<number> {
+        return await d.then((v) => v); // not a tail call (see above)
+      }
       installReactor('promise', { awaitDeferreds: 'warn' });
       await site(later(1));
       await site(later(2));
-      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.calls()).toHaveLength(1);
       uninstallReactor();
       installReactor('promise', { awaitDeferreds: 'warn' });
       await site(later(3));
-      expect(warn).toHaveBeenCalledTimes(2);
+      expect(warn.calls()).toHaveLength(2);
     } finally {
-      warn.mockRestore();
+      warn.restore();
     }
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Deferred, type Failure } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
 import { Clock, LoopingCall, getReactor, installReactor, isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
-import { thrownBy } from '../support.js';
+import { nextTurn, thrownBy } from '../support.js';
 
 class TestException extends Error {
   override name = 'TestException';
@@ -190,7 +190,7 @@ describe('LoopingCall', () => {
     expect(calls).toBe(1);
     expect(clock.calls).toEqual([]);
     resolve();
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => nextTurn(r));
     expect(clock.calls).toHaveLength(1);
     clock.advance(1);
     expect(calls).toBe(2);

@@ -1,0 +1,12 @@
+// The commands vitest.browser.config.ts adds, as tests running in Chromium see them.
+export {};
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    /** Start a loopback server (loopback-server.ts) in the runner's Node process. */
+    startLoopbackServer(): Promise<{ id: number; url: string }>;
+    /** The paths whose requests the client abandoned so far. */
+    loopbackServerAborted(id: number): Promise<string[]>;
+    stopLoopbackServer(id: number): Promise<void>;
+  }
+}
