@@ -2,31 +2,14 @@
 // loaded into one process recognise, chain and await each other's Deferreds. The builds run in a
 // plain node child (vitest would resolve the packages to their TypeScript sources).
 
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runFixture } from './builds.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let report: Record<string, unknown>;
 
 beforeAll(() => {
-  const needed = ['deferred', 'reactor', 'interop'].filter(
-    (p) => !existsSync(path.join(root, 'packages', p, 'dist/index.js')) || !existsSync(path.join(root, 'packages', p, 'dist/index.cjs')),
-  );
-  if (needed.length > 0) {
-    execFileSync('npm', ['run', 'build', ...needed.flatMap((p) => ['-w', `@deferkit/${p}`])], { cwd: root, stdio: 'pipe', timeout: 300_000 });
-  }
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const stdout = execFileSync(process.execPath, [path.join(root, 'test/packaging/fixtures/dual-deferred-child.mjs'), root], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  report = JSON.parse(stdout) as Record<string, unknown>;
+  ensureBuilt(['deferred', 'reactor', 'interop']);
+  report = runFixture('test/packaging/fixtures/dual-deferred-child.mjs');
 }, 360_000);
 
 describe('ESM and CJS builds of @deferkit/deferred in one process', () => {

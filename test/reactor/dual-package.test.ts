@@ -8,36 +8,7 @@
 // createRequire(...)(dist/index.cjs). This test asserts on what that process reports.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const child = path.join(root, 'test/reactor/fixtures/dual-package-child.mjs');
-const packages = [
-  { dir: 'deferred', name: '@deferkit/deferred' },
-  { dir: 'reactor', name: '@deferkit/reactor' },
-];
-
-/** Newest modification time of the files under `dir`. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** A package needs a build when a dist entry is missing or older than its src/. */
-function needsBuild(dir: string): boolean {
-  const pkg = path.join(root, 'packages', dir);
-  const entries = ['index.js', 'index.cjs'].map((f) => path.join(pkg, 'dist', f));
-  if (!entries.every((f) => existsSync(f))) return true;
-  const built = Math.min(...entries.map((f) => statSync(f).mtimeMs));
-  return newestMtime(path.join(pkg, 'src')) > built;
-}
+import { ensureBuilt, runFixture } from '../packaging/builds.js';
 
 interface ErrorInfo {
   name: string;
@@ -74,20 +45,8 @@ interface Report {
 let report: Report;
 
 beforeAll(() => {
-  const stale = packages.filter((p) => needsBuild(p.dir));
-  if (stale.length > 0) {
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    execFileSync(npm, ['run', 'build', ...stale.flatMap((p) => ['-w', p.name])], {
-      cwd: root,
-      stdio: 'pipe',
-      timeout: 300_000,
-    });
-  }
-  // A clean environment: no inherited --conditions, so each build resolves its own dependency build.
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const stdout = execFileSync(process.execPath, [child, root], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
-  report = JSON.parse(stdout) as Report;
+  ensureBuilt(['deferred', 'reactor']);
+  report = runFixture<Report>('test/reactor/fixtures/dual-package-child.mjs');
 }, 360_000);
 
 describe('the ESM and CJS builds in one process', () => {
