@@ -1,8 +1,9 @@
 // Request, Response, Headers and Selector: the HTTP objects spiders handle (scrapy.http and
 // parsel), unit by unit.
 
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Headers, Request, Response, Selector, SelectorList } from '@deferkit/crawler';
+import { Headers, Request, requestFingerprint, Response, Selector, SelectorList } from '@deferkit/crawler';
 
 const PAGE = `<!doctype html>
 <html><head><title>Books</title></head>
@@ -113,6 +114,27 @@ describe('Request', () => {
   });
 });
 
+describe('requestFingerprint', () => {
+  const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
+  const fp = (url: string, init?: ConstructorParameters<typeof Request>[1]): string => requestFingerprint(new Request(url, init));
+
+  it('is the SHA-1 of method, canonical URL and body, one per line', () => {
+    expect(fp('http://e.com/a')).toBe(sha1('GET\nhttp://e.com/a\n'));
+    expect(fp('http://e.com/a?b=2&a=1')).toBe(sha1('GET\nhttp://e.com/a?a=1&b=2\n'));
+    expect(fp('http://e.com/a', { method: 'POST', body: 'x=1' })).toBe(sha1('POST\nhttp://e.com/a\nx=1'));
+  });
+
+  it('the canonical URL drops the fragment, sorts the query and is the parsed form of the URL', () => {
+    expect(fp('http://e.com/a#frag')).toBe(fp('http://e.com/a'));
+    expect(fp('http://e.com/a?')).toBe(fp('http://e.com/a'));
+    expect(fp('http://e.com/a?b=2&a=1#x')).toBe(fp('http://e.com/a?a=1&b=2'));
+    expect(fp('HTTP://E.COM:80/a/../b')).toBe(fp('http://e.com/b'));
+    expect(fp('http://e.com/a?b=1')).not.toBe(fp('http://e.com/a'));
+    expect(fp('http://e.com/a', { method: 'POST' })).not.toBe(fp('http://e.com/a'));
+    expect(fp('http://e.com/a', { method: 'POST', body: 'x=1' })).not.toBe(fp('http://e.com/a', { method: 'POST', body: 'x=2' }));
+  });
+});
+
 describe('Response: selectors', () => {
   it("css('h1::text').get() is the element's own text (not its children's), ::attr(name) the attribute", () => {
     const r = page(PAGE);
@@ -143,6 +165,62 @@ describe('Response: selectors', () => {
     expect(r.css('.book a')[0]!.attrib).toEqual({ href: '/catalogue/book-1.html', title: 'One' });
     expect(r.css('.price::text').re(/£(\d+)\.\d+/)).toEqual(['10', '12']);
     expect(r.css('.next a').get()).toBe('<a href="?page=2">next</a>');
+  });
+});
+
+describe('Response: simple selectors (tag, *, .class, #id) are matched without css-select, with its results', () => {
+  const HTML = `<!doctype html><html><head><title>T</title><style class="s">x</style><script id="j">1</script></head><body>
+  <DIV id="Main" class="a  b\tc"><p class="A">1<span class="a">s</span></p><p class="ab a-b">2</p><p id="x" class="b a">3</p></DIV>
+  <div class="a"><div class="a"><p>4</p></div></div><svg><circle class="a"/></svg><template><p class="a">t</p></template>
+  <p class="a\u00a0b">nbsp</p><p class="_u-1">u</p></body></html>`;
+  const r = page(HTML);
+  // `:is(…)` is not simple: it goes through cheerio/css-select, the reference.
+  const simple = ['p', 'P', 'div', 'DIV', '*', '.a', '.A', '.b', '.c', '#Main', '#main', 'div.a', 'DIV#Main.a.b', '*.a', 'p.a.b', '.a-b', '#x.b', '#x#x', 'style', 'script', '.s', 'circle', 'template', 'title', 'html', 'body', 'span.a', 'p#x', 'nope', '._u-1'];
+  for (const sel of simple) {
+    it(`'${sel}'`, () => {
+      expect(r.css(sel).getall()).toEqual(r.css(`:is(${sel})`).getall());
+      expect(r.css(`${sel}::text`).getall()).toEqual(r.css(`:is(${sel})::text`).getall());
+      expect(r.css(`${sel}::attr(class)`).getall()).toEqual(r.css(`:is(${sel})::attr(class)`).getall());
+      for (const inner of ['p', '.a', '*']) expect(r.css(sel).css(inner).getall()).toEqual(r.css(`:is(${sel})`).css(`:is(${inner})`).getall());
+    });
+  }
+
+  it('tag names are case-insensitive, classes and ids are not; a class is a whole whitespace-separated token', () => {
+    expect(r.css('P').length).toBe(r.css('p').length);
+    expect(r.css('.A::text').getall()).toEqual(['1']);
+    expect(r.css('#main')).toHaveLength(0);
+    expect(r.css('.ab::text').getall()).toEqual(['2']);
+    expect(r.css('p.a::text').getall()).toEqual(['3', 't', 'nbsp']);
+  });
+
+  it('anything else (escapes, attributes, combinators, lists) goes to css-select', () => {
+    const q = page('<p id="a:b" data-x="1">colon</p><ul><li><a href="/1">1</a></li></ul><a href="/2">2</a>');
+    expect(q.css('#a\\:b::text').get()).toBe('colon');
+    expect(q.css('[data-x]::text').get()).toBe('colon');
+    expect(q.css('ul a::attr(href)').getall()).toEqual(['/1']);
+    expect(q.css('li > a, ul + a').getall()).toEqual(['<a href="/1">1</a>', '<a href="/2">2</a>']);
+  });
+});
+
+describe('Response: parsing', () => {
+  it("a page whose first '<' opens no tag, and plain text, still parse", () => {
+    const odd = page('1 < 2 and <p class="a">x</p>');
+    expect(odd.css('p::text').get()).toBe('x');
+    expect(odd.css('.a')).toHaveLength(1);
+    expect(odd.css('::text').get()).toBe('1 < 2 and ');
+    const plain = page('just text');
+    expect(plain.css('p')).toHaveLength(0);
+    expect(plain.css('::text').getall()).toEqual(['just text']);
+    expect(page('').css('*')).toHaveLength(0);
+  });
+
+  it('each response has its own document; selectors of one response keep working after others are parsed', () => {
+    const a = page('<h1>a</h1>');
+    const h1 = a.css('h1');
+    const b = page('<h1>b</h1>');
+    expect(b.css('h1::text').get()).toBe('b');
+    expect(h1.get()).toBe('<h1>a</h1>');
+    expect(h1.css('::text').get()).toBe('a');
   });
 });
 
@@ -267,6 +345,18 @@ describe('Response: text encoding (BOM > Content-Type header > <meta> > utf-8)',
   it('a wrong charset (utf-8 declared, latin1 bytes) decodes with U+FFFD, never throws', () => {
     const r = page(html('', cafeLatin1), { headers: { 'Content-Type': 'text/html; charset=utf-8' } });
     expect(r.css('h1::text').get()).toBe('caf\uFFFD');
+  });
+
+  it('decoding one response does not affect the next (labels in any case, unknown labels, BOMs, one encoding after another)', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(page(html('', cafeLatin1), { headers: { 'Content-Type': 'text/html; charset=LATIN1' } }).css('h1::text').get()).toBe('café');
+      expect(page(html('', cafeLatin1), { headers: { 'Content-Type': 'text/html; charset=latin1' } }).encoding).toBe('windows-1252');
+      expect(page(new TextEncoder().encode('<h1>żółw</h1>'), { headers: { 'Content-Type': 'text/html; charset=x-nope' } }).encoding).toBe('utf-8');
+      const bom = page(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('<h1>b</h1>')]), { headers: { 'Content-Type': 'text/html' } });
+      expect(bom.text).toBe('<h1>b</h1>');
+      expect(page(html('', new Uint8Array([0x80])), { headers: { 'Content-Type': 'text/html; charset=windows-1252' } }).css('h1::text').get()).toBe('€');
+      expect(page(html('', new Uint8Array([0xe2, 0x82, 0xac])), { headers: { 'Content-Type': 'text/html; charset=utf-8' } }).css('h1::text').get()).toBe('€');
+    }
   });
 
   it('json() parses the decoded text; bad JSON is a SyntaxError', () => {

@@ -23,6 +23,11 @@ export class Headers {
     if (init === undefined || init === null) return;
     if (init instanceof Headers) {
       for (const [name, values] of init.entriesList()) for (const v of values) this.append(name, v);
+    } else if (Array.isArray(init)) {
+      for (let i = 0; i < init.length; i++) {
+        const pair = init[i] as readonly [string, string];
+        this.append(pair[0], pair[1]);
+      }
     } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
       for (const [name, value] of init as Iterable<readonly [string, string]>) this.append(name, value);
     } else {
@@ -64,7 +69,8 @@ export class Headers {
 
   /** Set `value` only if the header is absent (Scrapy's `setdefault`). */
   setDefault(name: string, value: string): void {
-    if (!this.has(name)) this.set(name, value);
+    const key = name.toLowerCase();
+    if (!this.#map.has(key)) this.#map.set(key, { name, values: Array.isArray(value) ? [...(value as string[])] : [String(value)] });
   }
 
   /** Remove the header. */

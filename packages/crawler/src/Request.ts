@@ -8,6 +8,9 @@ export type Callback = (response: any, kwargs: any) => unknown;
 /** A spider errback: gets the Failure of a failed download or callback input. */
 export type Errback = (failure: Failure) => unknown;
 
+/** The body of requests without one, shared (a zero-length array cannot be written to). */
+const EMPTY_BODY = new Uint8Array(0);
+
 /** Options of {@link Request}. */
 export interface RequestInit {
   /** HTTP method (default `GET`). */
@@ -93,7 +96,7 @@ export class Request {
     this.method = (init.method ?? 'GET').toUpperCase();
     this.headers = new Headers(init.headers);
     const body = init.body;
-    this.body = body === undefined || body === null ? new Uint8Array(0) : typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    this.body = body === undefined || body === null ? EMPTY_BODY : typeof body === 'string' ? new TextEncoder().encode(body) : body;
     this.callback = init.callback ?? null;
     this.errback = init.errback ?? null;
     if (this.callback !== null && typeof this.callback !== 'function' && typeof this.callback !== 'string') {

@@ -22,14 +22,30 @@ export interface ResponseInit {
   encoding?: string;
 }
 
+// Label → canonical encoding name (null: unknown label), and one decoder per encoding: a
+// non-streaming decode() leaves a TextDecoder as it found it, and making one costs more than
+// decoding a small page.
+const labels = new Map<string, string | null>();
+const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
+
 function knownEncoding(label: string | undefined | null): string | null {
   if (!label) return null;
-  try {
-    return new TextDecoder(label.trim().toLowerCase()).encoding;
-  } catch {
-    return null;
+  let encoding = labels.get(label);
+  if (encoding === undefined) {
+    try {
+      encoding = new TextDecoder(label.trim().toLowerCase()).encoding;
+    } catch {
+      encoding = null;
+    }
+    // Labels come from the pages: keep the cache small whatever they say.
+    if (labels.size >= 64) labels.clear();
+    labels.set(label, encoding);
   }
+  return encoding;
 }
+
+/** The body of responses without one (never written to: it has no bytes). */
+const EMPTY_BODY = new Uint8Array(0);
 
 // windows-1252's 0x80–0x9F (WHATWG): some Node versions decode 'windows-1252' as plain
 // ISO-8859-1, leaving these as C1 controls.
@@ -39,7 +55,12 @@ let cp1252Broken: boolean | undefined;
 
 /** `body` decoded as `encoding`, undecodable bytes as U+FFFD. */
 function decodeText(encoding: string, body: Uint8Array): string {
-  const text = new TextDecoder(encoding, { fatal: false, ignoreBOM: false }).decode(body);
+  let decoder = decoders.get(encoding);
+  if (decoder === undefined) {
+    decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: false });
+    decoders.set(encoding, decoder);
+  }
+  const text = decoder.decode(body);
   if (encoding !== 'windows-1252') return text;
   cp1252Broken ??= new TextDecoder('windows-1252').decode(Uint8Array.of(0x80)) !== '\u20ac';
   return cp1252Broken ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : text;
@@ -95,6 +116,7 @@ export class Response {
   #text: string | undefined;
   #encoding: string | undefined;
   #dom: ReturnType<typeof loadHtml> | undefined;
+  #base: string | undefined;
 
   /**
    * @param url - the response URL.
@@ -104,7 +126,7 @@ export class Response {
     this.url = url;
     this.status = init.status ?? 200;
     this.headers = new Headers(init.headers);
-    const body = init.body ?? new Uint8Array(0);
+    const body = init.body ?? EMPTY_BODY;
     this.body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     this.request = init.request ?? null;
     this.flags = init.flags ?? [];
@@ -160,16 +182,24 @@ export class Response {
    * @param url - a relative or absolute URL.
    */
   urljoin(url: string): string {
-    let base = this.url;
-    const baseHref = /<base[^>]+href\s*=\s*["']([^"']+)["']/i.exec(this.text.slice(0, 4096))?.[1];
-    if (baseHref !== undefined) {
-      try {
-        base = new URL(baseHref, this.url).href;
-      } catch {
-        /* keep the response URL */
+    return new URL(url, this.#baseUrl()).href;
+  }
+
+  /** The URL relative links resolve against: `<base href>`, else the response URL (found once). */
+  #baseUrl(): string {
+    if (this.#base === undefined) {
+      let base = this.url;
+      const baseHref = /<base[^>]+href\s*=\s*["']([^"']+)["']/i.exec(this.text.slice(0, 4096))?.[1];
+      if (baseHref !== undefined) {
+        try {
+          base = new URL(baseHref, this.url).href;
+        } catch {
+          /* keep the response URL */
+        }
       }
+      this.#base = base;
     }
-    return new URL(url, base).href;
+    return this.#base;
   }
 
   /**

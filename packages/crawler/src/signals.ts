@@ -96,7 +96,10 @@ export class SignalManager {
    */
   send(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Array<[SignalHandler, unknown]> {
     const out: Array<[SignalHandler, unknown]> = [];
-    for (const handler of [...(this.#handlers.get(signal) ?? [])]) {
+    const handlers = this.#handlers.get(signal);
+    // Most signals have no handler in most crawls; they are sent several times per request.
+    if (handlers === undefined || handlers.length === 0) return out;
+    for (const handler of [...handlers]) {
       let result: unknown;
       try {
         result = handler(args);
@@ -128,18 +131,43 @@ export class SignalManager {
    * Deferreds are awaited); returns `[handler, result or error]` pairs.
    */
   async sendAsync(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Promise<Array<[SignalHandler, unknown]>> {
-    const handlers = [...(this.#handlers.get(signal) ?? [])];
-    return Promise.all(
-      handlers.map(async (handler): Promise<[SignalHandler, unknown]> => {
-        try {
-          return [handler, await ensureAwaitable(handler(args) as unknown)];
-        } catch (e) {
-          if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {
-            this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
-          }
-          return [handler, e];
-        }
-      }),
-    );
+    const list = this.#handlers.get(signal);
+    if (list === undefined || list.length === 0) return [];
+    const handlers = [...list];
+    const out = new Array<[SignalHandler, unknown]>(handlers.length);
+    const caught = (handler: SignalHandler, e: unknown): [SignalHandler, unknown] => {
+      if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {
+        this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
+      }
+      return [handler, e];
+    };
+    // Every handler is called now, in order; those returning a promise or a Deferred are then
+    // awaited together. A plain value is its result at once (Scrapy: a Deferred already fired).
+    let pending: Array<Promise<void>> | null = null;
+    for (let i = 0; i < handlers.length; i++) {
+      const handler = handlers[i]!;
+      let result: unknown;
+      try {
+        result = handler(args);
+      } catch (e) {
+        out[i] = caught(handler, e);
+        continue;
+      }
+      if (result !== null && (typeof result === 'object' || typeof result === 'function') && (isDeferred(result) || typeof (result as PromiseLike<unknown>).then === 'function')) {
+        (pending ??= []).push(
+          (async (): Promise<void> => {
+            try {
+              out[i] = [handler, await ensureAwaitable(result)];
+            } catch (e) {
+              out[i] = caught(handler, e);
+            }
+          })(),
+        );
+      } else {
+        out[i] = [handler, result];
+      }
+    }
+    if (pending !== null) await Promise.all(pending);
+    return out;
   }
 }

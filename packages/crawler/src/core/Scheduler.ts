@@ -1,8 +1,11 @@
 // The scheduler: a priority queue of requests behind a fingerprint duplicate filter.
 
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Crawler } from '../Crawler.js';
 import type { Request } from '../Request.js';
+
+// Looked up, not imported by name: a runtime without it must still load this module.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /**
  * A request's fingerprint: SHA-1 of its method, canonical URL (query sorted, fragment dropped)
@@ -11,15 +14,21 @@ import type { Request } from '../Request.js';
  */
 export function requestFingerprint(request: Request): string {
   let canonical = request.url;
-  try {
-    const u = new URL(request.url);
-    u.hash = '';
-    u.searchParams.sort();
-    canonical = u.href;
-  } catch {
-    /* an unparsable URL is its own canonical form */
+  // A Request's URL is already serialized by the URL parser: without a query or a fragment
+  // there is nothing to sort or drop, and parsing it again gives it back unchanged.
+  if (canonical.includes('?') || canonical.includes('#')) {
+    try {
+      const u = new URL(request.url);
+      u.hash = '';
+      u.searchParams.sort();
+      canonical = u.href;
+    } catch {
+      /* an unparsable URL is its own canonical form */
+    }
   }
-  return createHash('sha1').update(request.method).update('\n').update(canonical).update('\n').update(request.body).digest('hex');
+  // One-shot hashing (Node ≥ 20.12) where there is no body; the same digest either way.
+  if (request.body.length === 0 && oneShotHash !== undefined) return oneShotHash('sha1', `${request.method}\n${canonical}\n`, 'hex');
+  return crypto.createHash('sha1').update(request.method).update('\n').update(canonical).update('\n').update(request.body).digest('hex');
 }
 
 /**

@@ -175,22 +175,30 @@ export class Scraper {
    */
   async handleSpiderOutput(output: Output, request: Request, response: Response | null): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const handle = async (x: unknown): Promise<void> => {
-      if (x === undefined || x === null) return;
+    // Something to wait for before the next output (CONCURRENT_ITEMS items in the pipelines), or
+    // undefined: a Request or an item that leaves room goes on at once.
+    const handle = (x: unknown): Promise<unknown> | undefined => {
+      if (x === undefined || x === null) return undefined;
       if (isRequest(x)) {
         this.#crawler.engine!.crawl(x);
-        return;
+        return undefined;
       }
       const p = this.startItemproc(x, response);
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
-      if (inFlight.size >= this.#concurrentItems) await Promise.race(inFlight);
+      return inFlight.size >= this.#concurrentItems ? Promise.race(inFlight) : undefined;
     };
     try {
       if (isAsyncIterable(output)) {
-        for await (const x of output) await handle(x);
+        for await (const x of output) {
+          const wait = handle(x);
+          if (wait !== undefined) await wait;
+        }
       } else {
-        for (const x of output) await handle(x);
+        for (const x of output) {
+          const wait = handle(x);
+          if (wait !== undefined) await wait;
+        }
       }
     } catch (e) {
       this.handleSpiderError(new Failure(e), request, response);
@@ -235,7 +243,7 @@ export class Scraper {
     try {
       let out: unknown;
       try {
-        out = await this.itemproc.processItem(item);
+        out = this.itemproc.processesItems ? await this.itemproc.processItem(item) : item;
       } catch (e) {
         if (e instanceof DropItem) {
           logger.warning(`Dropped: ${e.message}\n${itemRepr(item)}`);

@@ -92,6 +92,8 @@ export class Downloader {
   readonly handler: HttpDownloadHandler;
   readonly #crawler: Crawler;
   readonly #totalConcurrency: number;
+  /** The crawler's reactor, looked up on first use (it does not change during a crawl). */
+  #reactor: Crawler['reactor'] | undefined;
 
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
@@ -162,7 +164,7 @@ export class Downloader {
 
   #processQueue(slot: Slot): void {
     if (slot.latercall?.active()) return;
-    const reactor = this.#crawler.reactor;
+    const reactor = (this.#reactor ??= this.#crawler.reactor);
     const now = reactor.seconds();
     const delay = slot.downloadDelay();
     if (delay > 0) {

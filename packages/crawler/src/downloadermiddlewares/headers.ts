@@ -11,11 +11,12 @@ export class DefaultHeadersMiddleware {
   readonly #headers: Array<[string, string]>;
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
-    this.#headers = Object.entries(crawler.settings.getDict<string>('DEFAULT_REQUEST_HEADERS'));
+    this.#headers = Object.entries(crawler.settings.getDict<string>('DEFAULT_REQUEST_HEADERS')).map(([k, v]) => [k, String(v)]);
   }
   /** Set the defaults. */
   processRequest(request: Request): void {
-    for (const [k, v] of this.#headers) request.headers.setDefault(k, String(v));
+    const headers = this.#headers;
+    for (let i = 0; i < headers.length; i++) request.headers.setDefault(headers[i]![0], headers[i]![1]);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Response } from '../Response.js';
 
 /** What we ask for, in Scrapy's order. */
 const ACCEPTED_ENCODINGS = ['gzip', 'deflate', 'br'];
+const ACCEPT_ENCODING = ACCEPTED_ENCODINGS.join(', ');
 const SUPPORTED = new Set([...ACCEPTED_ENCODINGS, 'x-gzip']);
 
 /** The decoded body grew past the limit. */
@@ -75,7 +76,7 @@ export class HttpCompressionMiddleware {
 
   /** Ask for compressed bodies. */
   processRequest(request: Request): void {
-    request.headers.setDefault('Accept-Encoding', ACCEPTED_ENCODINGS.join(', '));
+    request.headers.setDefault('Accept-Encoding', ACCEPT_ENCODING);
   }
 
   /** Decode the body. */

@@ -32,12 +32,13 @@ export class RedirectMiddleware {
 
   /** Follow a redirect response. */
   processResponse(request: Request, response: Response, spider: { handleHttpstatusList?: number[] } | undefined): Response | Request {
+    // Anything but a redirect passes unchanged, whatever the settings below say.
+    if (!REDIRECT_CODES.has(response.status)) return response;
     const meta = request.meta;
     if (meta.dont_redirect === true || meta.handle_httpstatus_all === true) return response;
     // Scrapy checks both lists: the spider's and the request's.
     const fromMeta = Array.isArray(meta.handle_httpstatus_list) ? (meta.handle_httpstatus_list as number[]) : [];
     if ((spider?.handleHttpstatusList ?? []).includes(response.status) || fromMeta.includes(response.status)) return response;
-    if (!REDIRECT_CODES.has(response.status)) return response;
     const location = response.headers.get('location');
     if (location === null) return response;
     let target: URL;

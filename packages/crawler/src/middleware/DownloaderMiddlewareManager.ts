@@ -10,6 +10,13 @@ import { buildComponents } from './components.js';
 
 type Method = (...args: any[]) => unknown;
 
+/** One middleware method, with the name its warnings use. */
+interface Hook {
+  mw: object;
+  fn: Method;
+  label: string;
+}
+
 /**
  * A downloader middleware: any object with some of these methods, each sync, async or
  * Deferred-returning.
@@ -36,9 +43,9 @@ export class DownloaderMiddlewareManager {
   /** The middlewares, ascending. */
   readonly middlewares: object[];
   readonly #crawler: Crawler;
-  readonly #processRequest: Array<[object, Method]> = [];
-  readonly #processResponse: Array<[object, Method]> = [];
-  readonly #processException: Array<[object, Method]> = [];
+  readonly #processRequest: Hook[] = [];
+  readonly #processResponse: Hook[] = [];
+  readonly #processException: Hook[] = [];
 
   /** @internal */
   constructor(crawler: Crawler, middlewares: object[]) {
@@ -46,9 +53,10 @@ export class DownloaderMiddlewareManager {
     this.middlewares = middlewares;
     for (const mw of middlewares) {
       const m = mw as DownloaderMiddleware;
-      if (typeof m.processRequest === 'function') this.#processRequest.push([mw, m.processRequest]);
-      if (typeof m.processResponse === 'function') this.#processResponse.unshift([mw, m.processResponse]);
-      if (typeof m.processException === 'function') this.#processException.unshift([mw, m.processException]);
+      const hook = (fn: Method, name: string): Hook => ({ mw, fn, label: `${componentName(mw)}.${name}` });
+      if (typeof m.processRequest === 'function') this.#processRequest.push(hook(m.processRequest, 'processRequest'));
+      if (typeof m.processResponse === 'function') this.#processResponse.unshift(hook(m.processResponse, 'processResponse'));
+      if (typeof m.processException === 'function') this.#processException.unshift(hook(m.processException, 'processException'));
     }
   }
 
@@ -59,9 +67,13 @@ export class DownloaderMiddlewareManager {
     return new DownloaderMiddlewareManager(crawler, mws);
   }
 
-  #call(mw: object, fn: Method, name: string, args: unknown[]): unknown {
-    const logger = this.#crawler.getLogger('scrapy.core.downloader.middleware');
-    return settle(fn.apply(mw, args), logger, `${componentName(mw)}.${name}`);
+  /**
+   * What a middleware method returned: a plain value as is (so a synchronous middleware costs no
+   * turn, as a synchronous Deferred chain in Scrapy), a promise or a Deferred as a promise.
+   */
+  #settle(value: unknown, hook: Hook): unknown {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+    return settle(value, this.#crawler.getLogger('scrapy.core.downloader.middleware'), hook.label);
   }
 
   /**
@@ -73,44 +85,67 @@ export class DownloaderMiddlewareManager {
     const spider = this.#crawler.spider;
     let result: Response | Request;
     try {
-      result = await this.#runRequest(downloadFunc, request);
+      result = await this.#runRequest(downloadFunc, request, spider, 0);
     } catch (exception) {
-      result = await this.#runException(request, exception);
+      result = await this.#runException(request, exception, spider);
     }
     if (isRequest(result)) return result;
     if (result === undefined || result === null) throw new TypeError('Received None in process_response');
     let response: Response = result;
-    for (const [mw, fn] of this.#processResponse) {
-      const r = await this.#call(mw, fn, 'processResponse', [request, response, spider]);
+    const chain = this.#processResponse;
+    for (let i = 0; i < chain.length; i++) {
+      const hook = chain[i]!;
+      let r = this.#settle(hook.fn.call(hook.mw, request, response, spider), hook);
+      if (r instanceof Promise) r = await r;
       if (isRequest(r)) return r;
       if (!(r instanceof Response)) {
-        throw new InvalidOutput(`Middleware ${componentName(mw)}.processResponse must return Response or Request, got ${typeName(r)}`);
+        throw new InvalidOutput(`Middleware ${componentName(hook.mw)}.processResponse must return Response or Request, got ${typeName(r)}`);
       }
       response = r;
     }
     return response;
   }
 
-  async #runRequest(downloadFunc: (request: Request) => Promise<Response>, request: Request): Promise<Response | Request> {
-    const spider = this.#crawler.spider;
-    for (const [mw, fn] of this.#processRequest) {
-      const r = await this.#call(mw, fn, 'processRequest', [request, spider]);
-      if (r === undefined || r === null) continue;
-      if (r instanceof Response || isRequest(r)) return r;
-      throw new InvalidOutput(`Middleware ${componentName(mw)}.processRequest must return None, Response or Request, got ${typeName(r)}`);
+  /**
+   * The processRequest methods from `start`, then the download. Synchronous while the methods
+   * are; from the first one returning a promise (or Deferred) on, asynchronous. Throws what a
+   * method throws (or rejects with it).
+   */
+  #runRequest(
+    downloadFunc: (request: Request) => Promise<Response>,
+    request: Request,
+    spider: unknown,
+    start: number,
+  ): Response | Request | Promise<Response | Request> {
+    const chain = this.#processRequest;
+    for (let i = start; i < chain.length; i++) {
+      const hook = chain[i]!;
+      const r = this.#settle(hook.fn.call(hook.mw, request, spider), hook);
+      if (r instanceof Promise) return r.then((v) => this.#afterRequestHook(v, hook) ?? this.#runRequest(downloadFunc, request, spider, i + 1));
+      const done = this.#afterRequestHook(r, hook);
+      if (done !== undefined) return done;
     }
     return downloadFunc(request);
   }
 
-  async #runException(request: Request, exception: unknown): Promise<Response | Request> {
+  /** A processRequest result: `undefined` to go on, or the Response/Request that ends the chain. */
+  #afterRequestHook(r: unknown, hook: Hook): Response | Request | undefined {
+    if (r === undefined || r === null) return undefined;
+    if (r instanceof Response || isRequest(r)) return r;
+    throw new InvalidOutput(`Middleware ${componentName(hook.mw)}.processRequest must return None, Response or Request, got ${typeName(r)}`);
+  }
+
+  async #runException(request: Request, exception: unknown, spider: unknown): Promise<Response | Request> {
     // As in Scrapy, every exception of the request phase (an InvalidOutput of a processRequest
     // included) goes through the processException methods.
-    const spider = this.#crawler.spider;
-    for (const [mw, fn] of this.#processException) {
-      const r = await this.#call(mw, fn, 'processException', [request, exception, spider]);
+    const chain = this.#processException;
+    for (let i = 0; i < chain.length; i++) {
+      const hook = chain[i]!;
+      let r = this.#settle(hook.fn.call(hook.mw, request, exception, spider), hook);
+      if (r instanceof Promise) r = await r;
       if (r === undefined || r === null) continue;
       if (r instanceof Response || isRequest(r)) return r;
-      throw new InvalidOutput(`Middleware ${componentName(mw)}.processException must return None, Response or Request, got ${typeName(r)}`);
+      throw new InvalidOutput(`Middleware ${componentName(hook.mw)}.processException must return None, Response or Request, got ${typeName(r)}`);
     }
     throw exception;
   }

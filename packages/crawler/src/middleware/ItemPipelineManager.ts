@@ -67,6 +67,11 @@ export class ItemPipelineManager {
     return this.#each('closeSpider');
   }
 
+  /** Whether any pipeline has a `processItem` (without one, items go through unchanged). */
+  get processesItems(): boolean {
+    return this.pipelines.some((p) => typeof (p as ItemPipeline).processItem === 'function');
+  }
+
   /** `item` through every `processItem`, in order. */
   async processItem(item: unknown): Promise<unknown> {
     const spider = this.#crawler.spider;

@@ -11,20 +11,44 @@ import type { Response } from '../Response.js';
  * credentials, none from an https page to an http URL or from a non-http(s) page.
  */
 export function defaultReferrer(responseUrl: string, requestUrl: string): string | null {
-  let from: URL;
+  const source = referrerSource(responseUrl);
+  if (source === null) return null;
   let to: URL;
   try {
-    from = new URL(responseUrl);
     to = new URL(requestUrl);
   } catch {
     return null;
   }
+  return referrerFor(source, to.protocol);
+}
+
+/** The page side of the default policy: its scheme, and its URL as a Referer; `null` for no Referer at all. */
+interface ReferrerSource {
+  https: boolean;
+  referrer: string;
+}
+
+function referrerSource(responseUrl: string): ReferrerSource | null {
+  let from: URL;
+  try {
+    from = new URL(responseUrl);
+  } catch {
+    return null;
+  }
   if (from.protocol !== 'http:' && from.protocol !== 'https:') return null;
-  if (from.protocol === 'https:' && to.protocol !== 'https:') return null;
   from.hash = '';
   from.username = '';
   from.password = '';
-  return from.href;
+  return { https: from.protocol === 'https:', referrer: from.href };
+}
+
+function referrerFor(source: ReferrerSource, toProtocol: string): string | null {
+  return source.https && toProtocol !== 'https:' ? null : source.referrer;
+}
+
+/** The scheme of a Request's URL (already serialized by the URL parser, so lower case), with its colon. */
+function protocolOf(url: string): string {
+  return url.slice(0, url.indexOf(':') + 1);
 }
 
 /**
@@ -39,23 +63,30 @@ export class RefererMiddleware {
     if (!crawler.settings.getBool('REFERER_ENABLED', true)) throw new NotConfigured();
   }
 
-  #process(x: unknown, response: Response): unknown {
-    if (!isRequest(x)) return x;
-    const request = x as Request;
-    if (request.headers.get('Referer') === null) {
-      const referrer = defaultReferrer(response.url, request.url);
-      if (referrer !== null) request.headers.set('Referer', referrer);
-    }
-    return request;
+  /** Sets the Referer of the requests of one response; the response URL is looked at once. */
+  #processor(response: Response): (x: unknown) => unknown {
+    let source: ReferrerSource | null | undefined;
+    return (x) => {
+      if (!isRequest(x)) return x;
+      const request = x as Request;
+      if (request.headers.get('Referer') === null) {
+        if (source === undefined) source = referrerSource(response.url);
+        const referrer = source === null ? null : referrerFor(source, protocolOf(request.url));
+        if (referrer !== null) request.headers.set('Referer', referrer);
+      }
+      return request;
+    };
   }
 
   /** Sync output. */
   *processSpiderOutput(response: Response, result: Iterable<unknown>): Generator<unknown> {
-    for (const x of result) yield this.#process(x, response);
+    const process = this.#processor(response);
+    for (const x of result) yield process(x);
   }
 
   /** Async output. */
   async *processSpiderOutputAsync(response: Response, result: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-    for await (const x of result) yield this.#process(x, response);
+    const process = this.#processor(response);
+    for await (const x of result) yield process(x);
   }
 }
