@@ -384,3 +384,11 @@ describe('Response: misc', () => {
     expect(r.css('h1::text').get()).toBe('a');
   });
 });
+
+describe('Response: constructor', () => {
+  it('refuses a url that is not a string, naming the fix', () => {
+    expect(() => new Response({ url: 'http://127.0.0.1/' } as unknown as string)).toThrow(
+      /new Response\(url, init\): url must be a string, got object; pass status, headers and body in init/,
+    );
+  });
+});

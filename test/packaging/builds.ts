@@ -3,7 +3,7 @@
 // and return the JSON report it prints last.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,12 +28,37 @@ function needsBuild(dir: string): boolean {
   return newestMtime(path.join(pkg, 'src')) > Math.min(...entries.map((f) => statSync(f).mtimeMs));
 }
 
-/** Build those of `dirs` (folder names under packages/) whose dist/ is missing or stale. */
+/** Block this thread for `ms` milliseconds. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Build those of `dirs` (folder names under packages/) whose dist/ is missing or stale. Test
+ * files run in parallel workers, so builds are serialised by a lock directory (a lock older
+ * than the build timeout is taken as abandoned) and staleness is checked again under the lock.
+ */
 export function ensureBuilt(dirs: readonly string[]): void {
-  const stale = dirs.filter(needsBuild);
-  if (stale.length === 0) return;
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['run', 'build', ...stale.flatMap((p) => ['-w', `@deferkit/${p}`])], { cwd: root, stdio: 'pipe', timeout: 300_000 });
+  if (!dirs.some(needsBuild)) return;
+  const lock = path.join(root, 'node_modules', '.deferkit-build.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      else sleepSync(200);
+    }
+  }
+  try {
+    const stale = dirs.filter(needsBuild);
+    if (stale.length === 0) return;
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    execFileSync(npm, ['run', 'build', ...stale.flatMap((p) => ['-w', `@deferkit/${p}`])], { cwd: root, stdio: 'pipe', timeout: 300_000 });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -23,6 +23,7 @@ import { Settings } from './Settings.js';
 import { SignalManager } from './signals.js';
 import type { Spider, SpiderClass } from './Spider.js';
 import { StatsCollector } from './stats.js';
+import { brandClass } from './utils/brand.js';
 
 function toSettings(settings: Settings | Record<string, unknown> | undefined): Settings {
   const s = new Settings(DEFAULT_SETTINGS, 'default');
@@ -385,3 +386,6 @@ export class CrawlerProcess extends CrawlerRunner {
 }
 
 export type { EventLoop };
+
+// `instanceof Crawler` holds for a Crawler of another loaded copy too (see utils/brand.ts).
+brandClass(Crawler, 'Crawler');

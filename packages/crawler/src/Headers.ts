@@ -1,5 +1,7 @@
 // Headers: case-insensitive, multi-valued HTTP headers (scrapy.http.headers.Headers).
 
+import { brandClass } from './utils/brand.js';
+
 /** What `new Headers()` accepts. */
 export type HeadersInit = Headers | Record<string, string | number | readonly string[] | undefined> | Iterable<readonly [string, string]>;
 
@@ -102,3 +104,6 @@ export class Headers {
     return this.#map.size;
   }
 }
+
+// `instanceof Headers` holds for a Headers of another loaded copy too (see utils/brand.ts).
+brandClass(Headers, 'Headers');

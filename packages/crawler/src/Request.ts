@@ -2,6 +2,7 @@
 
 import type { Failure } from '@deferkit/deferred';
 import { Headers, type HeadersInit } from './Headers.js';
+import { brandClass } from './utils/brand.js';
 
 /** A spider callback: gets the response (and `cbKwargs`), returns or yields items and Requests, in any of the supported shapes. */
 export type Callback = (response: any, kwargs: any) => unknown;
@@ -141,8 +142,8 @@ export class Request {
 
 /** True for a Request (of any loaded copy). */
 export function isRequest(x: unknown): x is Request {
-  return x instanceof Request || (x !== null && typeof x === 'object' && (x as { [REQUEST_BRAND]?: boolean })[REQUEST_BRAND] === true);
+  return x instanceof Request;
 }
 
-const REQUEST_BRAND = Symbol.for('deferkit.crawler.Request');
-Object.defineProperty(Request.prototype, REQUEST_BRAND, { value: true });
+// `instanceof Request` holds for Requests of another loaded copy too (see utils/brand.ts).
+brandClass(Request, 'Request');

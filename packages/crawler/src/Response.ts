@@ -3,6 +3,7 @@
 import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
 import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
+import { brandClass } from './utils/brand.js';
 
 /** Options of {@link Response}. */
 export interface ResponseInit {
@@ -123,6 +124,9 @@ export class Response {
    * @param init - status, headers, body, request.
    */
   constructor(url: string, init: ResponseInit = {}) {
+    if (typeof url !== 'string') {
+      throw new TypeError(`new Response(url, init): url must be a string, got ${url === null ? 'null' : typeof url}; pass status, headers and body in init.`);
+    }
     this.url = url;
     this.status = init.status ?? 200;
     this.headers = new Headers(init.headers);
@@ -283,3 +287,6 @@ export class Response {
     return `<${this.status} ${this.url}>`;
   }
 }
+
+// `instanceof Response` holds for a Response of another loaded copy too (see utils/brand.ts).
+brandClass(Response, 'Response');

@@ -1,5 +1,7 @@
 // Settings: values with priorities, so the strongest source wins (scrapy.settings.Settings).
 
+import { brandClass } from './utils/brand.js';
+
 /** Where a setting came from; a stronger source overrides a weaker one. Scrapy's SETTINGS_PRIORITIES. */
 export const SETTINGS_PRIORITIES = {
   default: 0,
@@ -65,7 +67,13 @@ export class Settings {
   /** Set several values at one priority. */
   update(values: Record<string, unknown> | Settings, priority: SettingsPriority = 'project'): void {
     if (values instanceof Settings) {
-      for (const [name, { value, priority: p }] of values.#values) this.set(name, value, p);
+      if (#values in values) {
+        for (const [name, { value, priority: p }] of values.#values) this.set(name, value, p);
+      } else {
+        // A Settings of another loaded copy of the package: through its public methods.
+        const foreign = values as Settings;
+        for (const [name, value] of Object.entries(foreign.toObject())) this.set(name, value, foreign.getPriority(name) ?? priority);
+      }
       return;
     }
     for (const [k, v] of Object.entries(values)) this.set(k, v, priority);
@@ -188,3 +196,6 @@ export class Settings {
     return Object.fromEntries([...this.#values].filter(([, e]) => e.priority > 0).map(([k, { value }]) => [k, value]));
   }
 }
+
+// `instanceof Settings` holds for a Settings of another loaded copy too (see utils/brand.ts).
+brandClass(Settings, 'Settings');

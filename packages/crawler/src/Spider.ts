@@ -5,6 +5,7 @@ import type { Logger } from './log.js';
 import { Request } from './Request.js';
 import type { Response } from './Response.js';
 import type { Settings } from './Settings.js';
+import { brandClass } from './utils/brand.js';
 
 /**
  * The base class of spiders. Give it a `name`, `startUrls` (or a `start()` async generator, or
@@ -94,3 +95,6 @@ export class Spider {
 
 /** A Spider subclass. */
 export type SpiderClass<S extends Spider = Spider> = (new () => S) & { customSettings?: Record<string, unknown> | undefined };
+
+// `instanceof Spider` holds for a Spider of another loaded copy too (see utils/brand.ts).
+brandClass(Spider, 'Spider');

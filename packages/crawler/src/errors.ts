@@ -1,5 +1,7 @@
 // Exceptions a spider, middleware or pipeline raises to steer the crawl (scrapy.exceptions).
 
+import { brandClass } from './utils/brand.js';
+
 /**
  * Raise it in an item pipeline's `processItem` to drop the item: it is logged as
  * `Dropped: <reason>` (WARNING), counted in `item_dropped_count`, and `itemDropped` fires.
@@ -132,3 +134,19 @@ export class ResponseTooLarge extends Error {
 export class DecompressionError extends Error {
   override name = 'DecompressionError';
 }
+
+// Recognised across loaded copies of the package (see utils/brand.ts).
+for (const [cls, name] of [
+  [DropItem, 'DropItem'],
+  [CloseSpider, 'CloseSpider'],
+  [IgnoreRequest, 'IgnoreRequest'],
+  [NotConfigured, 'NotConfigured'],
+  [DontCloseSpider, 'DontCloseSpider'],
+  [NotSupported, 'NotSupported'],
+  [InvalidOutput, 'InvalidOutput'],
+  [DownloadTimeoutError, 'DownloadTimeoutError'],
+  [ConnectionError, 'ConnectionError'],
+  [ResponseDataLossError, 'ResponseDataLossError'],
+  [ResponseTooLarge, 'ResponseTooLarge'],
+  [DecompressionError, 'DecompressionError'],
+] as const) brandClass(cls, name);

@@ -2,6 +2,7 @@
 
 import type { Crawler } from '../Crawler.js';
 import type { Response } from '../Response.js';
+import { brandClass } from '../utils/brand.js';
 
 /**
  * The error a non-2xx response raises on its way to the callback; the errback gets it as
@@ -63,3 +64,6 @@ export class HttpErrorMiddleware {
     return [];
   }
 }
+
+// `instanceof HttpError` holds for a HttpError of another loaded copy too (see utils/brand.ts).
+brandClass(HttpError, 'HttpError');
