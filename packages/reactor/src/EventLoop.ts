@@ -102,19 +102,19 @@ export abstract class SchedulerEventLoop implements EventLoop {
   }
 
   callSoon<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): Handle {
-    checkFunction(`${this._name}.callSoon(fn)`, fn);
+    checkFunction('callSoon(fn)', fn, this._name);
     return new ReadyHandle(this._scheduler.callSoon(fn as (...a: unknown[]) => unknown, args));
   }
 
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
-    checkDelay(`${this._name}.callLater(delay, fn)`, delay);
-    checkFunction(`${this._name}.callLater(delay, fn)`, fn);
+    checkDelay('callLater(delay, fn)', delay, false, this._name);
+    checkFunction('callLater(delay, fn)', fn, this._name);
     return new TimedHandle(this._scheduler.callAt(this.time() + delay, fn as (...a: unknown[]) => unknown, args));
   }
 
   callAt<A extends unknown[]>(when: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
-    checkDelay(`${this._name}.callAt(when, fn)`, when, true);
-    checkFunction(`${this._name}.callAt(when, fn)`, fn);
+    checkDelay('callAt(when, fn)', when, true, this._name);
+    checkFunction('callAt(when, fn)', fn, this._name);
     return new TimedHandle(this._scheduler.callAt(when, fn as (...a: unknown[]) => unknown, args));
   }
 
@@ -147,7 +147,7 @@ export abstract class SchedulerEventLoop implements EventLoop {
   }
 
   sleep(seconds: number): Future<void> {
-    checkDelay(`${this._name}.sleep(seconds)`, seconds);
+    checkDelay('sleep(seconds)', seconds, false, this._name);
     const future = new Future<void>();
     const handle = this.callLater(seconds, () => {
       if (!future.done()) future.setResult(undefined);

@@ -100,13 +100,13 @@ export abstract class ReactorBase implements Reactor {
   }
 
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
-    checkDelay(`${this.name}.callLater(delay, fn)`, delay);
-    checkFunction(`${this.name}.callLater(delay, fn)`, fn);
+    checkDelay('callLater(delay, fn)', delay, false, this.name);
+    checkFunction('callLater(delay, fn)', fn, this.name);
     return this._scheduler.callAt(this.seconds() + delay, fn as (...a: unknown[]) => unknown, args);
   }
 
   callSoon<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): Handle {
-    checkFunction(`${this.name}.callSoon(fn)`, fn);
+    checkFunction('callSoon(fn)', fn, this.name);
     return this._scheduler.callSoon(fn as (...a: unknown[]) => unknown, args);
   }
 
@@ -115,7 +115,7 @@ export abstract class ReactorBase implements Reactor {
   }
 
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
-    checkFunction(`${this.name}.callWhenRunning(fn)`, fn);
+    checkFunction('callWhenRunning(fn)', fn, this.name);
     if (this.#running) fn(...args);
     else this.addSystemEventTrigger('after', 'startup', fn, ...args);
   }
@@ -132,7 +132,7 @@ export abstract class ReactorBase implements Reactor {
     if (event !== 'startup' && event !== 'shutdown') {
       throw new TypeError(`${this.name}.addSystemEventTrigger(phase, event, fn): event must be 'startup' or 'shutdown', got ${String(event)}.`);
     }
-    checkFunction(`${this.name}.addSystemEventTrigger(phase, event, fn)`, fn);
+    checkFunction('addSystemEventTrigger(phase, event, fn)', fn, this.name);
     const trigger: Trigger = { phase, event, fn: fn as (...a: unknown[]) => unknown, args };
     this.#triggers[event][phase].push(trigger);
     return trigger;

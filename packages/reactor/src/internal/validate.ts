@@ -2,9 +2,10 @@
 
 import type { DelayedCall } from '../DelayedCall.js';
 
-/** @internal */
-export function checkFunction(where: string, fn: unknown): asserts fn is (...args: any[]) => unknown {
+/** `where` and `owner` as for {@link checkDelay}. @internal */
+export function checkFunction(where: string, fn: unknown, owner?: string): asserts fn is (...args: any[]) => unknown {
   if (typeof fn !== 'function') {
+    if (owner !== undefined) where = `${owner}.${where}`;
     let shown: string;
     try {
       shown = typeof fn === 'string' ? `'${fn}'` : String(fn);
@@ -15,14 +16,17 @@ export function checkFunction(where: string, fn: unknown): asserts fn is (...arg
   }
 }
 
-/** @internal */
-export function checkDelay(where: string, delay: unknown, allowNegative = false): asserts delay is number {
-  if (typeof delay !== 'number' || Number.isNaN(delay) || delay === Number.POSITIVE_INFINITY || delay === Number.NEGATIVE_INFINITY) {
-    throw new RangeError(`${where}: the delay must be a finite number of seconds, got ${String(delay)}.`);
+/**
+ * `where` names the call (`'callLater(delay, fn)'`), `owner` what it was called on; the message
+ * is built only on error, as these checks run on every scheduled call. @internal
+ */
+export function checkDelay(where: string, delay: unknown, allowNegative = false, owner?: string): asserts delay is number {
+  if (typeof delay === 'number' && Number.isFinite(delay) && (allowNegative || delay >= 0)) return;
+  const at = owner === undefined ? where : `${owner}.${where}`;
+  if (typeof delay !== 'number' || !Number.isFinite(delay)) {
+    throw new RangeError(`${at}: the delay must be a finite number of seconds, got ${String(delay)}.`);
   }
-  if (!allowNegative && delay < 0) {
-    throw new RangeError(`${where}: the delay must be >= 0 seconds, got ${delay}. Use 0 to run on the next turn.`);
-  }
+  throw new RangeError(`${at}: the delay must be >= 0 seconds, got ${delay}. Use 0 to run on the next turn.`);
 }
 
 /** @internal */
