@@ -66,7 +66,7 @@ function bun() {
   if (!existsSync(bin)) return { status: 1, note: 'the bun devDependency is not installed; run npm ci' };
   const out = `${root}/.vitest/runtime-bun.xml`;
   rmSync(out, { force: true });
-  const status = run(bin, ['test', '--conditions=@deferkit/source', '--timeout=20000', '--reporter=junit', `--reporter-outfile=${out}`, ...dirs]);
+  const status = run(bin, ['test', '--conditions=@deferkit/source', '--timeout=20000', '--only-failures', '--reporter=junit', `--reporter-outfile=${out}`, ...dirs]);
   return { status, ...(existsSync(out) ? junitCounts(out) : {}) };
 }
 
