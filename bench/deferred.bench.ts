@@ -1,5 +1,8 @@
-// M1–M6: @deferkit/deferred against native Promise and the plain-function floor, in one process.
+// M1–M6: @deferkit/deferred against native Promise and the plain-function floor. Each group runs
+// in its own child process (see runDeferredBenchmarks); deferkit and native share that process.
 
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Deferred, DeferredList, gatherResults, inlineCallbacks, succeed } from '@deferkit/deferred';
 import { fmtNs, measure, type Measurement } from './harness.js';
 
@@ -250,21 +253,52 @@ function m6(): Row {
   return { id: 'M6', what: 'bytes per pending Deferred with one callback (1,000,000)', deferkit: dk, native: nat, target: 1, unit: 'B' };
 }
 
-/** Run M1–M6. */
-export async function runDeferredBenchmarks(log: (s: string) => void = () => {}): Promise<Row[]> {
+/**
+ * The groups of M1–M6, in table order; each group measures deferkit and native in one process.
+ * M1 and M2 share a group (they are measured together, as before).
+ */
+export const DEFERRED_GROUPS: ReadonlyArray<{ ids: readonly string[]; run: () => Promise<Row[]> | Row[] }> = [
+  { ids: ['M1', 'M2'], run: m1m2 },
+  { ids: ['M3'], run: m3 },
+  { ids: ['M4'], run: m4 },
+  { ids: ['M5'], run: m5 },
+  { ids: ['M6'], run: () => [m6()] },
+];
+
+/**
+ * Run the groups of M1–M6 whose ids are in `only` (all when empty), each in a fresh child
+ * process: a group's numbers then do not depend on which groups ran before it in the same
+ * process (call sites made polymorphic by their callbacks, the size the young generation grew
+ * to, a heap fragmented by M3's million-deep chains), and `npm run bench -- M3` measures
+ * exactly what the full run does. Within a group, deferkit and native share the process.
+ */
+export async function runDeferredBenchmarks(log: (s: string) => void = () => {}, only: readonly string[] = []): Promise<Row[]> {
   const rows: Row[] = [];
-  log('M1/M2 …');
-  rows.push(...(await m1m2()));
-  log('M3 …');
-  rows.push(...(await m3()));
-  log('M4 …');
-  rows.push(...(await m4()));
-  log('M5 …');
-  rows.push(...(await m5()));
-  log('M6 …');
-  rows.push(m6());
-  void sink;
+  for (const group of DEFERRED_GROUPS) {
+    if (only.length > 0 && !group.ids.some((id) => only.includes(id))) continue;
+    log(`${group.ids.join('/')} …`);
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), CHILD_FLAG, group.ids[0]!], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 600_000,
+    });
+    const got = JSON.parse(out) as Row[];
+    rows.push(...got.filter((r) => only.length === 0 || only.includes(r.id)));
+  }
   return rows;
+}
+
+const CHILD_FLAG = '--deferred-bench-group';
+
+// Child mode: run one group and print its rows as JSON on stdout.
+const childAt = process.argv.indexOf(CHILD_FLAG);
+if (childAt !== -1) {
+  const id = process.argv[childAt + 1];
+  const group = DEFERRED_GROUPS.find((g) => g.ids[0] === id);
+  if (group === undefined) throw new Error(`deferred.bench: no group ${String(id)}`);
+  const rows = await group.run();
+  void sink;
+  process.stdout.write(JSON.stringify(rows));
 }
 
 export { fmtNs };

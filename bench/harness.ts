@@ -1,8 +1,11 @@
-// A small benchmark harness on tinybench: each task runs a batch of iterations per sample, and
-// we report the median time per iteration over many samples, so that sub-microsecond operations
-// are not drowned by timer resolution.
-
-import { Bench } from 'tinybench';
+// A small benchmark harness: each task runs a batch of iterations per sample, and we report the
+// median time per iteration over many samples, so that sub-microsecond operations are not
+// drowned by timer resolution.
+//
+// The tasks of one measure() call are sampled in turns (A, B, C, A, B, C, …), not one after the
+// other: on a shared machine the speed drifts over seconds, and a slow spell then lands on every
+// task of the comparison instead of on whichever task happened to be running (tinybench, used
+// before, runs each task for its whole time budget in turn).
 
 /** One measured row. */
 export interface Measurement {
@@ -27,20 +30,39 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Run one batch; await it only when the task is asynchronous. Returns milliseconds. */
+async function sample(t: BatchTask): Promise<number> {
+  const t0 = performance.now();
+  const r = t.run(t.batch);
+  if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') await r;
+  return performance.now() - t0;
+}
+
+/** Warm-up per task: at least this long and this many batches (tinybench's defaults, as before). */
+const WARMUP_MS = 100;
+const WARMUP_BATCHES = 5;
+/** At least this many samples per task, however long they take. */
+const MIN_SAMPLES = 20;
+
 /**
- * Measure tasks in one process, interleaved by tinybench, for about `timeMs` each.
+ * Measure tasks in one process for about `timeMs` each: warm each one up, then take samples in
+ * turns until `timeMs` per task has been spent in all (and each has MIN_SAMPLES samples).
  */
 export async function measure(tasks: BatchTask[], timeMs = 400): Promise<Measurement[]> {
-  const bench = new Bench({ time: timeMs, warmupTime: 100, iterations: 20 });
-  for (const t of tasks) bench.add(t.name, () => t.run(t.batch) as never);
-  await bench.warmup();
-  await bench.run();
-  return tasks.map((t) => {
-    const task = bench.getTask(t.name)!;
-    const samples = task.result?.samples ?? [];
-    if (task.result?.error) throw task.result.error;
-    return { name: t.name, medianNs: (median(samples) * 1e6) / t.batch, samples: samples.length };
-  });
+  for (const t of tasks) {
+    const start = performance.now();
+    for (let k = 0; k < WARMUP_BATCHES || performance.now() - start < WARMUP_MS; k++) await sample(t);
+  }
+  const samples: number[][] = tasks.map(() => []);
+  let spent = 0;
+  for (let round = 0; round < MIN_SAMPLES || spent < timeMs * tasks.length; round++) {
+    for (let i = 0; i < tasks.length; i++) {
+      const ms = await sample(tasks[i]!);
+      samples[i]!.push(ms);
+      spent += ms;
+    }
+  }
+  return tasks.map((t, i) => ({ name: t.name, medianNs: (median(samples[i]!) * 1e6) / t.batch, samples: samples[i]!.length }));
 }
 
 /** Format nanoseconds for humans. */

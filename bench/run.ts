@@ -1,5 +1,8 @@
 // npm run bench: M1–M6 (deferred), callLater(0) latency (reactors), M7 (crawl, in child
 // processes); prints the table and writes bench/RESULTS.md.
+//
+// npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`); prints their table and
+// leaves bench/RESULTS.md alone.
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,51 +17,76 @@ function ratio(a: number, b: number): string {
   return (a / b).toFixed(2) + '×';
 }
 
-const rows: Row[] = await runDeferredBenchmarks(log);
-log('latency …');
-const latency = await latencyTable();
+const KNOWN = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'latency'];
+const only = process.argv.slice(2).map((a) => (a.toLowerCase() === 'latency' ? 'latency' : a.toUpperCase()));
+for (const a of only) {
+  if (!KNOWN.includes(a)) throw new Error(`npm run bench: unknown benchmark ${a}; choose from ${KNOWN.join(', ')}`);
+}
+const wanted = (id: string): boolean => only.length === 0 || only.includes(id);
+const deferredIds = only.filter((a) => /^M[1-6]$/.test(a));
+
+const rows: Row[] = only.length === 0 || deferredIds.length > 0 ? await runDeferredBenchmarks(log, deferredIds) : [];
+let latency: Awaited<ReturnType<typeof latencyTable>> = [];
+if (wanted('latency')) {
+  log('latency …');
+  latency = await latencyTable();
+}
 
 let crawl: string[] = [];
-try {
-  log('M7 …');
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crawl.bench.ts', import.meta.url))], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 600_000,
-  });
-  crawl = out.trim().split('\n');
-} catch (e) {
-  crawl = [`M7 failed: ${(e as Error).message.split('\n')[0]}`];
+if (wanted('M7')) {
+  try {
+    log('M7 …');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crawl.bench.ts', import.meta.url))], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 600_000,
+    });
+    crawl = out.trim().split('\n');
+  } catch (e) {
+    crawl = [`M7 failed: ${(e as Error).message.split('\n')[0]}`];
+  }
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const command = only.length === 0 ? 'npm run bench' : `npm run bench -- ${only.join(' ')}`;
 const lines: string[] = [];
 lines.push('# deferkit benchmarks');
 lines.push('');
 lines.push(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.platform()} ${os.release()}; Node ${process.version}.`);
-lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench\`. Medians over repeated samples (tinybench); ratios are deferkit ÷ native, measured in the same process.`);
-lines.push('');
-lines.push('## M1–M6: @deferkit/deferred');
-lines.push('');
-lines.push('| id | what | deferkit | native Promise | ratio | plain-function floor | target | met |');
-lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: |');
-for (const r of rows) {
-  const fmt = (v: number): string => (r.unit === 'B' ? `${v.toFixed(0)} B` : fmtNs(v));
-  const met = r.unit === 'B' ? r.deferkit <= 200 && r.deferkit < r.native : r.deferkit / r.native <= r.target;
-  const target = r.unit === 'B' ? '≤ 200 B, below native' : `≤ ${r.target}×`;
-  lines.push(`| ${r.id} | ${r.what} | ${fmt(r.deferkit)} | ${fmt(r.native)} | ${ratio(r.deferkit, r.native)} | ${r.floor === undefined ? '' : fmtNs(r.floor)} | ${target} | ${met ? '✓' : '✗'} |`);
+lines.push(
+  `Date: ${new Date().toISOString().slice(0, 10)}. Command: \`${command}\`. Medians over repeated samples, ` +
+    'the tasks of a comparison sampled in turns; ratios are deferkit ÷ native, measured in the same process ' +
+    '(a fresh child process for each M1–M6 group).',
+);
+if (rows.length > 0) {
+  lines.push('');
+  lines.push('## M1–M6: @deferkit/deferred');
+  lines.push('');
+  lines.push('| id | what | deferkit | native Promise | ratio | plain-function floor | target | met |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: |');
+  for (const r of rows) {
+    const fmt = (v: number): string => (r.unit === 'B' ? `${v.toFixed(0)} B` : fmtNs(v));
+    const met = r.unit === 'B' ? r.deferkit <= 200 && r.deferkit < r.native : r.deferkit / r.native <= r.target;
+    const target = r.unit === 'B' ? '≤ 200 B, below native' : `≤ ${r.target}×`;
+    lines.push(`| ${r.id} | ${r.what} | ${fmt(r.deferkit)} | ${fmt(r.native)} | ${ratio(r.deferkit, r.native)} | ${r.floor === undefined ? '' : fmtNs(r.floor)} | ${target} | ${met ? '✓' : '✗'} |`);
+  }
+}
+if (wanted('latency')) {
+  lines.push('');
+  lines.push('## Reactors: latency of "run on the next turn"');
+  lines.push('');
+  lines.push('| call | median | p90 |');
+  lines.push('| --- | ---: | ---: |');
+  for (const l of latency) lines.push(`| ${l.name} | ${l.medianUs.toFixed(1)} µs | ${l.p90Us.toFixed(1)} µs |`);
+}
+if (wanted('M7')) {
+  lines.push('');
+  lines.push('## M7: crawling a 2,000-page loopback site');
+  lines.push('');
+  lines.push(...crawl);
 }
 lines.push('');
-lines.push('## Reactors: latency of "run on the next turn"');
-lines.push('');
-lines.push('| call | median | p90 |');
-lines.push('| --- | ---: | ---: |');
-for (const l of latency) lines.push(`| ${l.name} | ${l.medianUs.toFixed(1)} µs | ${l.p90Us.toFixed(1)} µs |`);
-lines.push('');
-lines.push('## M7: crawling a 2,000-page loopback site');
-lines.push('');
-lines.push(...crawl);
-lines.push('');
 const text = lines.join('\n');
-writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
+// A partial run prints its table but leaves the full results in bench/RESULTS.md alone.
+if (only.length === 0) writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
 process.stdout.write(text);
