@@ -16,7 +16,7 @@ import {
   type UnhandledErrorInfo,
 } from '@deferkit/deferred';
 import { successResultOf, failureResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
+import { GenericError, collectGarbage, expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
 import { nextTurn } from '../support.js';
 
 const takeReports = expectNoUnhandledErrorsInEachTest();
@@ -285,5 +285,84 @@ describe('unhandled failures on the fast path (U1, U4, R17)', () => {
     expect(reports.map(([f]) => f.getErrorMessage())).toEqual(['passed on']);
     expect(quiet.called && passed.called).toBe(true);
     takeReports();
+  });
+});
+
+describe('the queue of pending callbacks (an array consumed from an index)', () => {
+  it('R13 callbacks added by the last queued callback run after it, in order', () => {
+    const d = new Deferred<number>();
+    const seen: string[] = [];
+    d.addCallback((n) => {
+      seen.push(`first ${n}`);
+      return n + 1;
+    });
+    d.addCallback((n) => {
+      seen.push(`last ${n}`);
+      // The queue is drained at this point: these go to a fresh one, which the loop picks up.
+      d.addCallback((m: number) => void seen.push(`added ${m}`));
+      d.addErrback(() => void seen.push('never'));
+      d.addCallback(() => void seen.push('added 2'));
+      return n * 10;
+    });
+    d.callback(1);
+    expect(seen).toEqual(['first 1', 'last 2', 'added 20', 'added 2']);
+    expect(successResultOf(d)).toBeUndefined();
+  });
+
+  it('R7 a lone callback queued as a bare function is passed by on the error path', () => {
+    const d = new Deferred<number>();
+    const seen: string[] = [];
+    d.addCallback(() => void seen.push('callback'));
+    d.addCallback(() => void seen.push('callback'));
+    d.addErrback((f: Failure) => void seen.push(`errback ${f.getErrorMessage()}`));
+    d.addCallback(() => void seen.push('recovered'));
+    d.errback(new GenericError('x'));
+    expect(seen).toEqual(['errback x', 'recovered']);
+  });
+
+  it('C3 callbacks queued behind a wait run after the inner Deferred fires, and those that ran are released', async () => {
+    const inner = new Deferred<string>();
+    const d = new Deferred<string>();
+    const holder: { ran?: WeakRef<object> } = {};
+    ((): void => {
+      const big = { payload: new Array(1000).fill('x') };
+      holder.ran = new WeakRef(big);
+      d.addCallback(() => (big.payload.length > 0 ? inner : inner));
+    })();
+    const seen: string[] = [];
+    d.addCallback((s) => void seen.push(`then ${s}`));
+    d.callback('go');
+    // d now waits on inner with one callback still queued; the one that ran must not be kept
+    // alive by the queue (Twisted pops each pair before calling it).
+    await collectGarbage();
+    expect(holder.ran!.deref()).toBeUndefined();
+    expect(seen).toEqual([]);
+    inner.callback('inner');
+    expect(seen).toEqual(['then inner']);
+  });
+
+  it('IC8 cancelling an inlineCallbacks cancels the partly run Deferred it waits on, whose queued callbacks then see the CancelledError', async () => {
+    const { inlineCallbacks } = await import('@deferkit/deferred');
+    const inner = new Deferred<number>();
+    const waited = new Deferred<number>();
+    // `waited` has run one callback and waits on `inner`, with one callback still queued when
+    // the generator yields it and gets cancelled.
+    waited.addCallback(() => inner);
+    const after: string[] = [];
+    waited.addBoth((r) => {
+      after.push(r instanceof Failure ? `failure ${r.type.name}` : `result ${String(r)}`);
+      return r;
+    });
+    waited.callback(0);
+    const gen = inlineCallbacks(function* () {
+      return (yield waited) as number;
+    })();
+    const mine: string[] = [];
+    gen.addBoth((r) => void mine.push(r instanceof Failure ? `failure ${r.type.name}` : 'result'));
+    gen.cancel();
+    // waited.cancel() cancels inner, whose CancelledError reaches waited's queued callback and
+    // then the generator, which lets it out: the application's callback sees it last.
+    expect(after).toEqual(['failure CancelledError']);
+    expect(mine).toEqual(['failure CancelledError']);
   });
 });

@@ -98,9 +98,9 @@ function CHAIN(): never {
 }
 
 /**
- * One callback/errback pair of a chain. Pairs form a singly linked list, consumed from the
- * head: cheaper than growing an array (no copying), and a consumed pair is garbage at once
- * (Twisted pops them). Every field is set in the constructor, in one order: one hidden class.
+ * One callback/errback pair of a chain, for the pairs that are not a lone callback (those are
+ * queued as the bare function, see {@link Deferred._cbs}). Every field is set in the
+ * constructor, in one order: one hidden class.
  *
  * A class rather than an object literal on purpose: V8 tracks an allocation site for each
  * literal and may decide to allocate everything that site makes in the old generation once
@@ -113,15 +113,19 @@ class Pair {
   declare eb: unknown;
   declare cbArgs: unknown;
   declare ebArgs: unknown;
-  declare next: Pair | null;
   constructor(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown) {
     this.cb = cb;
     this.eb = eb;
     this.cbArgs = cbArgs;
     this.ebArgs = ebArgs;
-    this.next = null;
   }
 }
+
+/**
+ * A queued entry: a callback without errback or extra arguments (the usual `addCallback(fn)`)
+ * is queued as the function itself, with no Pair around it; anything else as a Pair.
+ */
+type Entry = Fn | Pair;
 
 const OBSERVABLE_KEY: string | symbol =
   (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
@@ -226,12 +230,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ declare _result: unknown;
   /** @internal */ declare _canceller: Canceller<any> | null;
   /**
-   * Pending pairs, oldest first (a linked list consumed from the head, never shift()). `null` as
-   * a pair's function means "pass the result through".
+   * Pending entries, oldest first, or `null` when none is pending. The array is consumed from
+   * `_index` (never shift()); each consumed slot is cleared at once so that a callback that has
+   * run is garbage (Twisted pops them), and the array is dropped once drained. One array of
+   * functions costs far fewer allocations than a linked list of pair objects. `null` as a
+   * Pair's function means "pass the result through".
    * @internal
    */
-  declare _head: Pair | null;
-  /** @internal */ declare _tail: Pair | null;
+  declare _cbs: Entry[] | null;
+  /** Index in `_cbs` of the next entry to run. @internal */ declare _index: number;
   /** @internal */ declare _runningCallbacks: boolean;
   /** @internal */ declare _chainedTo: Deferred<unknown> | null;
   /** @internal */ declare _suppressAlreadyCalled: boolean;
@@ -254,8 +261,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._paused = 0;
     this._result = NO_RESULT;
     this._canceller = canceller ?? null;
-    this._head = null;
-    this._tail = null;
+    this._cbs = null;
+    this._index = 0;
     this._runningCallbacks = false;
     this._chainedTo = null;
     this._suppressAlreadyCalled = false;
@@ -450,24 +457,23 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
     if (this._called) {
-      if (this._paused === 0 && this._head === null && !this._runningCallbacks) {
+      if (this._paused === 0 && this._cbs === null && !this._runningCallbacks) {
         this._runNow(cb, eb, cbArgs, ebArgs);
         return this;
       }
-      this._push(new Pair(cb, eb, cbArgs, ebArgs));
+      this._push(eb === null && cbArgs === null ? (cb as Fn) : new Pair(cb, eb, cbArgs, ebArgs));
       this._runCallbacks();
       return this;
     }
-    this._push(new Pair(cb, eb, cbArgs, ebArgs));
+    this._push(eb === null && cbArgs === null ? (cb as Fn) : new Pair(cb, eb, cbArgs, ebArgs));
     return this;
   }
 
-  /** Append a pair without running anything. @internal */
-  _push(pair: Pair): void {
-    const tail = this._tail;
-    if (tail === null) this._head = pair;
-    else tail.next = pair;
-    this._tail = pair;
+  /** Append an entry without running anything. @internal */
+  _push(entry: Entry): void {
+    const q = this._cbs;
+    if (q === null) this._cbs = [entry];
+    else q.push(entry);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -760,7 +766,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   _afterRunNow(): void {
     // Like the loop, go on with pairs added while the callback ran, even if it paused this
     // Deferred: the pause check happens only when the loop (re)starts on a Deferred.
-    if (this._head !== null) runLoop(this as Deferred<unknown>);
+    if (this._cbs !== null) runLoop(this as Deferred<unknown>);
     else finishRun(this as Deferred<unknown>);
   }
 
@@ -1047,14 +1053,29 @@ function runLoop(start: Deferred<unknown>): void {
     // loop does not make itself (primitives returned by callbacks need none).
     let result = current._result;
     let failed = isFailure(result);
-    for (let pair = current._head; pair !== null; pair = current._head) {
-      // Pop the pair first: a callback may append more, and they run after it (R13).
-      const next = pair.next;
-      current._head = next;
-      if (next === null) current._tail = null;
-      const fn = (failed ? pair.eb : pair.cb) as Fn | null;
-      const args = failed ? pair.ebArgs : pair.cbArgs;
-      if (fn === null) continue;
+    for (let q = current._cbs; q !== null; q = current._cbs) {
+      // Pop the entry first: a callback may append more, and they run after it (R13).
+      const i = current._index;
+      const entry = q[i]!;
+      if (i + 1 === q.length) {
+        current._cbs = null;
+        current._index = 0;
+      } else {
+        q[i] = undefined as never;
+        current._index = i + 1;
+      }
+      let fn: Fn | null;
+      let args: unknown;
+      if (typeof entry === 'function') {
+        // A lone callback: a Failure passes it by.
+        if (failed) continue;
+        fn = entry;
+        args = null;
+      } else {
+        fn = (failed ? entry.eb : entry.cb) as Fn | null;
+        args = failed ? entry.ebArgs : entry.cbArgs;
+        if (fn === null) continue;
+      }
 
       // The internal markers always come with arguments (the Deferred they act on).
       if (args !== null && (fn === CONTINUE || fn === CHAIN)) {
@@ -1343,9 +1364,10 @@ function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus
   // marker: that errback swaps in a fresh Deferred (so the application's callbacks wait for the
   // generator's real outcome) and cancels what the generator waits on (IC8).
   const first = new Pair(null, handleCancelInlineCallbacks, null, [status]);
-  first.next = it._head;
-  it._head = first;
-  if (it._tail === null) it._tail = first;
+  // `it` has not fired (a canceller runs only then), so its queue is whole, starting at 0.
+  const q = it._cbs;
+  if (q === null) it._cbs = [first];
+  else q.unshift(first);
   it.errback(new InternalInlineCallbacksCancelledError('inlineCallbacks cancelled'));
 }
 
