@@ -16,6 +16,39 @@ export interface Row {
   /** Target ratio deferkit / native (≤). */
   target: number;
   unit?: string;
+  /** A reference row (what a design could reach at best), shown without a target. */
+  reference?: boolean;
+}
+
+/**
+ * M1's reference point: the least a queued-callback design can do, with none of Twisted's
+ * semantics (no errbacks, Failures, pause, chaining, re-entrancy or unhandled-error tracking).
+ * It is not deferkit and is never exported; it only shows how close to the M1 target any
+ * Deferred built on a callback queue can come in this benchmark.
+ */
+class BareQueue {
+  q: Array<(v: number) => number | void> | null = null;
+  result = 0;
+  add(f: (v: number) => number | void): this {
+    if (this.q === null) this.q = [f];
+    else this.q.push(f);
+    return this;
+  }
+  fire(v: number): void {
+    let r: unknown = v;
+    const q = this.q;
+    this.q = null;
+    if (q !== null) {
+      for (let i = 0; i < q.length; i++) {
+        try {
+          r = q[i]!(r as number);
+        } catch (e) {
+          r = e;
+        }
+      }
+    }
+    this.result = r as number;
+  }
 }
 
 const add1 = (x: number): number => x + 1;
@@ -23,7 +56,7 @@ const add1 = (x: number): number => x + 1;
 let sink = 0;
 
 async function m1m2(): Promise<Row[]> {
-  const [dk, nat, floor, dk2, nat2] = await measure([
+  const [dk, nat, floor, dk2, nat2, bare] = await measure([
     {
       name: 'M1 deferkit',
       batch: 2000,
@@ -86,9 +119,34 @@ async function m1m2(): Promise<Row[]> {
         }
       },
     },
+    {
+      name: 'M1 bare callback queue',
+      batch: 2000,
+      run(n) {
+        for (let i = 0; i < n; i++) {
+          const d = new BareQueue();
+          for (let j = 0; j < 10; j++) d.add(add1);
+          let r = 0;
+          d.add((v) => {
+            r = v;
+          });
+          d.fire(i);
+          sink += r;
+        }
+      },
+    },
   ]);
   return [
     { id: 'M1', what: 'new + 10 callbacks + fire + read', deferkit: dk!.medianNs, native: nat!.medianNs, floor: floor!.medianNs, target: 0.25 },
+    {
+      id: 'M1',
+      what: 'reference: the same with a bare callback queue (no Twisted semantics; not deferkit)',
+      deferkit: bare!.medianNs,
+      native: nat!.medianNs,
+      floor: floor!.medianNs,
+      target: 0.25,
+      reference: true,
+    },
     { id: 'M2', what: 'succeed(x) + 10 addCallback', deferkit: dk2!.medianNs, native: nat2!.medianNs, floor: floor!.medianNs, target: 0.5 },
   ];
 }

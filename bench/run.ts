@@ -68,7 +68,8 @@ if (rows.length > 0) {
     const fmt = (v: number): string => (r.unit === 'B' ? `${v.toFixed(0)} B` : fmtNs(v));
     const met = r.unit === 'B' ? r.deferkit <= 200 && r.deferkit < r.native : r.deferkit / r.native <= r.target;
     const target = r.unit === 'B' ? '≤ 200 B, below native' : `≤ ${r.target}×`;
-    lines.push(`| ${r.id} | ${r.what} | ${fmt(r.deferkit)} | ${fmt(r.native)} | ${ratio(r.deferkit, r.native)} | ${r.floor === undefined ? '' : fmtNs(r.floor)} | ${target} | ${met ? '✓' : '✗'} |`);
+    const mark = r.reference === true ? '—' : met ? '✓' : '✗';
+    lines.push(`| ${r.id} | ${r.what} | ${fmt(r.deferkit)} | ${fmt(r.native)} | ${ratio(r.deferkit, r.native)} | ${r.floor === undefined ? '' : fmtNs(r.floor)} | ${target} | ${mark} |`);
   }
 }
 if (wanted('latency')) {
