@@ -366,3 +366,36 @@ describe('the queue of pending callbacks (an array consumed from an index)', () 
     expect(mine).toEqual(['failure CancelledError']);
   });
 });
+
+describe('re-entrancy while a thenable is adopted (J3, R13)', () => {
+  it('R13 a callback added from inside a returned thenable’s then() is queued and gets the adopted result', () => {
+    const d = new Deferred<number>();
+    const seen: string[] = [];
+    const thenable: PromiseLike<number> = {
+      then(onFulfilled) {
+        // deferkit calls then() synchronously while adopting; the chain is still running.
+        d.addCallback((v: unknown) => void seen.push(`added ${String(v)}`));
+        onFulfilled?.(7);
+        return this as never;
+      },
+    };
+    d.addCallback(() => thenable);
+    d.callback(1);
+    expect(seen).toEqual(['added 7']);
+  });
+
+  it('R13 the same when the callback runs at once on a fired Deferred', () => {
+    const d = succeed(1);
+    const seen: string[] = [];
+    const thenable: PromiseLike<number> = {
+      then(onFulfilled) {
+        d.addCallback((v: unknown) => void seen.push(`added ${String(v)}`));
+        onFulfilled?.(7);
+        return this as never;
+      },
+    };
+    d.addCallback(() => thenable);
+    expect(seen).toEqual(['added 7']);
+    expect(successResultOf(d)).toBeUndefined();
+  });
+});

@@ -750,13 +750,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this._afterRunNow();
         return;
       }
-      this._runningCallbacks = false;
       if (typeof r === 'number' || (typeof r !== 'object' && typeof r !== 'function') || r === null) {
+        this._runningCallbacks = false;
         this._result = r;
-      } else if (takeReturned(this as Deferred<unknown>, r as object)) {
-        // Now waiting on the Deferred it returned (C3): nothing more runs now.
-        finishRun(this as Deferred<unknown>);
-        return;
+      } else {
+        // Still flagged as running while a returned thenable's then() runs: a callback it adds
+        // to this Deferred is queued behind the adopted result, not run with the old one.
+        const waiting = takeReturned(this as Deferred<unknown>, r as object);
+        this._runningCallbacks = false;
+        if (waiting) {
+          // Now waiting on the Deferred it returned (C3): nothing more runs now.
+          finishRun(this as Deferred<unknown>);
+          return;
+        }
       }
     }
     this._afterRunNow();
@@ -1053,6 +1059,10 @@ function runLoop(start: Deferred<unknown>): void {
     // loop does not make itself (primitives returned by callbacks need none).
     let result = current._result;
     let failed = isFailure(result);
+    // Set once for the whole run over `current` rather than around each call: between two
+    // callbacks no other code runs, except a thenable's then() during adoption, where a
+    // re-entrant addCallback must be queued too. Cleared on every way out of the inner loop.
+    current._runningCallbacks = true;
     for (let q = current._cbs; q !== null; q = current._cbs) {
       // Pop the entry first: a callback may append more, and they run after it (R13).
       const i = current._index;
@@ -1086,6 +1096,7 @@ function runLoop(start: Deferred<unknown>): void {
           current._result = undefined;
           if (current._debugInfo !== null) clearFailure(current._debugInfo);
           other._paused--;
+          current._runningCallbacks = false;
           if (chain === null) chain = [current];
           chain.push(other);
           // Finish this one after the chainee is done.
@@ -1109,6 +1120,7 @@ function runLoop(start: Deferred<unknown>): void {
         failed = false;
         if (current._debugInfo !== null) clearFailure(current._debugInfo);
         if (other._paused !== 0) continue; // it runs when unpaused
+        current._runningCallbacks = false;
         if (chain === null) chain = [current];
         chain.push(other);
         finished = false;
@@ -1116,21 +1128,19 @@ function runLoop(start: Deferred<unknown>): void {
       }
 
       let r: unknown;
-      current._runningCallbacks = true;
       try {
         r = args === null ? fn(result) : fn(result, ...(args as unknown[]));
       } catch (e) {
-        current._runningCallbacks = false;
         current._result = result = new Failure(e);
         failed = true;
         continue;
       }
-      current._runningCallbacks = false;
       // Numbers first: V8 tests them in two instructions, the general test costs more.
       if (typeof r === 'number' || (typeof r !== 'object' && typeof r !== 'function') || r === null) {
         current._result = result = r;
         failed = false;
       } else if (takeReturned(current, r as object)) {
+        current._runningCallbacks = false;
         break; // now waiting on it (C3)
       } else {
         result = current._result;
@@ -1139,6 +1149,7 @@ function runLoop(start: Deferred<unknown>): void {
     }
 
     if (finished) {
+      current._runningCallbacks = false;
       finishRun(current);
       if (chain === null) return;
       chain.pop();
