@@ -17,6 +17,7 @@ import {
   type LogRecord,
 } from '@deferkit/crawler';
 import { Deferred } from '@deferkit/deferred';
+import { urlparseCached } from '../../packages/crawler/src/utils/url.js';
 
 const tick = (ms = 1): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -229,5 +230,28 @@ describe('DownloaderMiddlewareManager: sync, async and Deferred-returning method
     ]);
     await expect(m.download(ok, new Request('http://e.com/'))).rejects.toBe(boom);
     expect(seen).toEqual([boom]);
+  });
+});
+
+describe("urlparseCached (Scrapy's urlparse_cached)", () => {
+  it('parses a Request URL once: every lookup gets the same parsed object', () => {
+    const request = new Request('http://Example.COM:8080/a/b?x=1');
+    const first = urlparseCached(request);
+    expect(first?.hostname).toBe('example.com');
+    expect(first?.port).toBe('8080');
+    expect(urlparseCached(request)).toBe(first);
+    // A replaced Request is a new object with its own entry.
+    const other = request.replace({ url: 'https://other.test/' });
+    expect(urlparseCached(other)?.hostname).toBe('other.test');
+    expect(urlparseCached(request)).toBe(first);
+  });
+
+  it('parses any object with a url on first use, and gives null for a URL that does not parse', () => {
+    const response = new Response('http://host.test/page');
+    expect(urlparseCached(response)?.pathname).toBe('/page');
+    expect(urlparseCached(response)).toBe(urlparseCached(response));
+    const bad = { url: 'not a url' };
+    expect(urlparseCached(bad)).toBeNull();
+    expect(urlparseCached(bad)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 import type { Failure } from '@deferkit/deferred';
 import { Headers, type HeadersInit } from './Headers.js';
 import { brandClass } from './utils/brand.js';
+import { seedUrlCache } from './utils/url.js';
 
 /** A spider callback: gets the response (and `cbKwargs`), returns or yields items and Requests, in any of the supported shapes. */
 export type Callback = (response: any, kwargs: any) => unknown;
@@ -94,6 +95,7 @@ export class Request {
       throw new TypeError(`Invalid request URL: ${url}.`);
     }
     this.url = parsed.href;
+    seedUrlCache(this, parsed);
     this.method = (init.method ?? 'GET').toUpperCase();
     this.headers = new Headers(init.headers);
     const body = init.body;

@@ -8,6 +8,7 @@ import type { Response } from '../Response.js';
 import { signals } from '../signals.js';
 import { DownloaderMiddlewareManager } from '../middleware/DownloaderMiddlewareManager.js';
 import { HttpDownloadHandler } from './HttpDownloadHandler.js';
+import { urlparseCached } from '../utils/url.js';
 
 interface Queued {
   request: Request;
@@ -125,11 +126,7 @@ export class Downloader {
   #slotKey(request: Request): string {
     const fromMeta = request.meta.download_slot;
     if (typeof fromMeta === 'string') return fromMeta;
-    try {
-      return new URL(request.url).hostname;
-    } catch {
-      return '';
-    }
+    return urlparseCached(request)?.hostname ?? '';
   }
 
   #getSlot(key: string): Slot {

@@ -8,6 +8,7 @@ import { ConnectionError, DownloadTimeoutError, NotSupported, ResponseDataLossEr
 import type { Request } from '../Request.js';
 import { Response } from '../Response.js';
 import { signals } from '../signals.js';
+import { urlparseCached } from '../utils/url.js';
 
 /** Scrapy's `get_maxsize_msg` / `get_warnsize_msg`. */
 function sizeMessage(size: number, limit: number, kind: 'max' | 'warn', request: Request, expected: boolean): string {
@@ -50,12 +51,8 @@ export class HttpDownloadHandler {
    * @throws NotSupported, DownloadTimeoutError, ConnectionError, ResponseDataLossError, ResponseTooLarge.
    */
   download(request: Request): Promise<Response> {
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      return Promise.reject(new NotSupported(`Cannot download ${request}: not a valid URL.`));
-    }
+    const url = urlparseCached(request);
+    if (url === null) return Promise.reject(new NotSupported(`Cannot download ${request}: not a valid URL.`));
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return Promise.reject(new NotSupported(`Unsupported URL scheme '${url.protocol.replace(/:$/, '')}': no handler available for that scheme`));
     }

@@ -3,6 +3,7 @@
 import type { Crawler } from '../Crawler.js';
 import { IgnoreRequest } from '../errors.js';
 import type { Request } from '../Request.js';
+import { urlparseCached } from '../utils/url.js';
 
 /**
  * Drops requests whose host is not one of the spider's `allowedDomains` (or a subdomain of one)
@@ -41,12 +42,8 @@ export class OffsiteMiddleware {
     if (request.dontFilter || request.meta.allow_offsite === true) return;
     const regex = this.#hostRegex(spider);
     if (regex === null) return;
-    let host = '';
-    try {
-      host = new URL(request.url).hostname;
-    } catch {
-      /* no host: offsite */
-    }
+    // No host (an invalid URL): offsite.
+    const host = urlparseCached(request)?.hostname ?? '';
     if (regex.test(host)) return;
     const stats = this.#crawler.stats;
     if (host !== '' && !this.#seen.has(host)) {
