@@ -383,6 +383,17 @@ describe('Response: misc', () => {
     expect(r2.css('h1::text').get()).toBe('b');
     expect(r.css('h1::text').get()).toBe('a');
   });
+
+  it('replace() keeps ip, certificate and protocol, and takes new ones when given', () => {
+    const certificate = { subject: { CN: 'a' } } as unknown as import('node:tls').PeerCertificate;
+    const r = new Response('https://e.com/x', { ip: '10.0.0.1', certificate, protocol: 'HTTP/1.1' });
+    const kept = r.replace({ status: 304 });
+    expect([kept.ip, kept.certificate, kept.protocol]).toEqual(['10.0.0.1', certificate, 'HTTP/1.1']);
+    const changed = r.replace({ ip: '10.0.0.2', protocol: 'HTTP/1.0' });
+    expect([changed.ip, changed.certificate, changed.protocol]).toEqual(['10.0.0.2', certificate, 'HTTP/1.0']);
+    const bare = new Response('http://e.com/').replace({});
+    expect([bare.ip, bare.certificate, bare.protocol]).toEqual([undefined, undefined, undefined]);
+  });
 });
 
 describe('Response: constructor', () => {

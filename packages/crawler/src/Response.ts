@@ -4,6 +4,7 @@ import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
 import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
 import { brandClass } from './utils/brand.js';
+import type { PeerCertificate } from 'node:tls';
 
 /** Options of {@link Response}. */
 export interface ResponseInit {
@@ -19,6 +20,10 @@ export interface ResponseInit {
   flags?: string[];
   /** The remote IP address. */
   ip?: string;
+  /** The server's TLS certificate (HTTPS responses). */
+  certificate?: PeerCertificate;
+  /** The protocol the response came with, e.g. `'HTTP/1.1'`. */
+  protocol?: string;
   /** Force this text encoding. */
   encoding?: string;
 }
@@ -111,8 +116,17 @@ export class Response {
   request: Request | null;
   /** Labels shown in logs. */
   readonly flags: string[];
-  /** The remote IP address, when known. */
+  /** The remote IP address, when known. Scrapy's `ip_address`. */
   readonly ip: string | undefined;
+  /**
+   * The server's TLS certificate, for responses downloaded over HTTPS (Node's
+   * `tls.PeerCertificate`: `subject`, `issuer`, `valid_to`, `fingerprint256`, `raw`, …). Like
+   * Scrapy's default, the download handler does not verify it: check it here if you need to.
+   * Scrapy's `certificate`.
+   */
+  readonly certificate: PeerCertificate | undefined;
+  /** The protocol the response came with (`'HTTP/1.1'`), when downloaded. Scrapy's `protocol`. */
+  readonly protocol: string | undefined;
   readonly #forcedEncoding: string | undefined;
   #text: string | undefined;
   #encoding: string | undefined;
@@ -135,6 +149,8 @@ export class Response {
     this.request = init.request ?? null;
     this.flags = init.flags ?? [];
     this.ip = init.ip;
+    this.certificate = init.certificate;
+    this.protocol = init.protocol;
     this.#forcedEncoding = init.encoding;
   }
 
@@ -277,7 +293,9 @@ export class Response {
       body: changes.body ?? this.body,
       request: changes.request !== undefined ? changes.request : this.request,
       flags: changes.flags ?? [...this.flags],
-      ...(this.ip !== undefined ? { ip: this.ip } : {}),
+      ...(changes.ip !== undefined || this.ip !== undefined ? { ip: changes.ip ?? this.ip } : {}),
+      ...(changes.certificate !== undefined || this.certificate !== undefined ? { certificate: changes.certificate ?? this.certificate } : {}),
+      ...(changes.protocol !== undefined || this.protocol !== undefined ? { protocol: changes.protocol ?? this.protocol } : {}),
       ...(changes.encoding !== undefined ? { encoding: changes.encoding } : {}),
     });
   }

@@ -3,6 +3,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { TLSSocket } from 'node:tls';
 import type { Crawler } from '../Crawler.js';
 import { ConnectionError, DownloadTimeoutError, NotSupported, ResponseDataLossError, ResponseTooLarge } from '../errors.js';
 import type { Request } from '../Request.js';
@@ -41,7 +42,15 @@ export class HttpDownloadHandler {
     // = 0 means no limit). It only keeps idle connections for reuse.
     const idle = Math.max(1, crawler.settings.getInt('CONCURRENT_REQUESTS_PER_DOMAIN', 8));
     this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: idle, scheduling: 'fifo' });
-    this.#httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: idle, scheduling: 'fifo' });
+    // Like Scrapy's default context factory, HTTPS does not verify the server's certificate (a
+    // crawler fetches pages, it does not trust them); Response.certificate shows it.
+    this.#httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: Infinity,
+      maxFreeSockets: idle,
+      scheduling: 'fifo',
+      rejectUnauthorized: false,
+    });
   }
 
   /**
@@ -94,7 +103,10 @@ export class HttpDownloadHandler {
       });
       req.on('response', (res) => {
         // Read now: by 'end' a keep-alive socket may already be back in the pool.
-        const ip = res.socket?.remoteAddress;
+        const socket = res.socket;
+        const ip = socket?.remoteAddress;
+        const certificate = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+        const protocol = `HTTP/${res.httpVersion}`;
         const expected = Number(res.headers['content-length'] ?? -1);
         if (maxSize > 0 && expected > maxSize) {
           const msg = sizeMessage(expected, maxSize, 'max', request, true);
@@ -155,6 +167,8 @@ export class HttpDownloadHandler {
               request,
               flags: dataloss ? ['dataloss'] : [],
               ...(ip !== undefined ? { ip } : {}),
+              ...(certificate !== undefined && Object.keys(certificate).length > 0 ? { certificate } : {}),
+              protocol,
             }),
           );
         };
