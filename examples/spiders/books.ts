@@ -7,6 +7,9 @@
 import { Request, Spider, type Response } from '@deferkit/crawler';
 
 export default class BooksSpider extends Spider {
+  // As in a `scrapy startproject` project: feeds keep '£' as it is. Without it (Scrapy's
+  // default, FEED_EXPORT_ENCODING = null) JSON feeds escape it as "\u00a3".
+  static override customSettings = { FEED_EXPORT_ENCODING: 'utf-8' };
   override name = 'books';
   /** The demo site's address; `-a base=…` sets it. */
   base = 'http://127.0.0.1:8080';

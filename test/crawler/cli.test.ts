@@ -91,7 +91,10 @@ describe('runspider', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\[deferkit\.cli\] INFO: Demo site running at http:\/\/127\.0\.0\.1:\d+ \(stopped after the crawl\)/);
     expect(r.stderr).toContain(`Stored jsonl feed (50 items) in: ${out}`);
-    const items = parseJsonl(readFileSync(out, 'utf8'));
+    const text = readFileSync(out, 'utf8');
+    // The spider sets FEED_EXPORT_ENCODING = 'utf-8', so the README's sample line shows '£'.
+    expect(text).toMatch(/^\{"title":"[^"]+","price":"£\d+\.\d\d","color":"\w+","url":"http:\/\/127\.0\.0\.1:\d+\/catalogue\/book-\d+\.html"\}$/m);
+    const items = parseJsonl(text);
     expect(items).toHaveLength(50);
     expect(new Set(items.map((i) => i.title))).toEqual(new Set(demoBooks().map((b) => b.title)));
     const byTitle = new Map(demoBooks().map((b) => [b.title, b]));

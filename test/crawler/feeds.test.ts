@@ -127,6 +127,61 @@ describe('formats', () => {
   });
 });
 
+describe('encodings (FEED_EXPORT_ENCODING, the encoding option)', () => {
+  const WORLD = [{ price: '£5', name: 'café 😀', plain: 'ascii' }];
+
+  it("null (Scrapy's default): JSON and JSON lines escape every non-ASCII character as \\uXXXX, as Python's ensure_ascii; CSV stays UTF-8", async () => {
+    const d = freshDir();
+    await crawlFeeds(
+      { [join(d, 'a.jsonl')]: { format: 'jsonl' }, [join(d, 'a.json')]: { format: 'json' }, [join(d, 'a.csv')]: { format: 'csv' } },
+      { rows: WORLD },
+    );
+    const line = '{"price":"\\u00a35","name":"caf\\u00e9 \\ud83d\\ude00","plain":"ascii"}';
+    expect(readFileSync(join(d, 'a.jsonl'), 'utf8')).toBe(line + '\n');
+    expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(`[\n${line}\n]`);
+    expect(JSON.parse(readFileSync(join(d, 'a.json'), 'utf8'))).toEqual(WORLD);
+    expect(readFileSync(join(d, 'a.csv'), 'utf8')).toBe('price,name,plain\r\n£5,café 😀,ascii\r\n');
+  });
+
+  it("'utf-8' (what scrapy startproject sets) writes the characters as they are; a feed's own encoding wins", async () => {
+    const d = freshDir();
+    await crawlFeeds(
+      { [join(d, 'raw.jsonl')]: { format: 'jsonl' }, [join(d, 'escaped.jsonl')]: { format: 'jsonl', encoding: null } },
+      { rows: WORLD },
+      { FEED_EXPORT_ENCODING: 'utf-8' },
+    );
+    expect(readFileSync(join(d, 'raw.jsonl'), 'utf8')).toBe(JSON.stringify(WORLD[0]) + '\n');
+    expect(readFileSync(join(d, 'escaped.jsonl'), 'utf8')).toContain('"\\u00a35"');
+  });
+
+  it("'latin-1' and 'utf-16' write those bytes (utf-16 with a BOM); a character the encoding lacks fails that item only, with the fix named", async () => {
+    const d = freshDir();
+    const rows = [{ price: '£5' }, { name: '😀' }, { name: 'é' }];
+    const { logs } = await crawlFeeds(
+      { [join(d, 'l.jsonl')]: { format: 'jsonl', encoding: 'latin-1' }, [join(d, 'u.jsonl')]: { format: 'jsonl', encoding: 'UTF-16' } },
+      { rows },
+    );
+    const latin = readFileSync(join(d, 'l.jsonl'));
+    expect([...latin]).toEqual([...Buffer.from('{"price":"\u00a35"}\n{"name":"\u00e9"}\n', 'latin1')]);
+    expect(latin.includes(0xa3)).toBe(true);
+    const utf16 = readFileSync(join(d, 'u.jsonl'));
+    expect([utf16[0], utf16[1]]).toEqual([0xff, 0xfe]);
+    expect(utf16.subarray(2).toString('utf16le')).toBe(rows.map((r) => JSON.stringify(r) + '\n').join(''));
+    const errors = logs.filter((r) => r.level === 'ERROR').map((r) => r.message);
+    expect(errors).toEqual([`Error exporting an item to ${join(d, 'l.jsonl')}: cannot encode "😀" (U+1F600) in latin-1; set the feed's encoding (or FEED_EXPORT_ENCODING) to 'utf-8', or to null to escape it in JSON.`]);
+  });
+
+  it('an encoding deferkit cannot write is refused when the crawl starts, naming the ones it can', async () => {
+    const d = freshDir();
+    const message = "cannot write feeds in \"gb18030\". Use 'utf-8', 'utf-16', 'utf-16le', 'latin-1' or 'ascii', or null for Scrapy's default (UTF-8, with non-ASCII characters escaped in JSON).";
+    const global = await crawlFeeds({ [join(d, 'a.jsonl')]: { format: 'jsonl' } }, {}, { FEED_EXPORT_ENCODING: 'gb18030' });
+    expect((global.error as Error).message).toBe(`FEED_EXPORT_ENCODING: ${message}`);
+    const own = await crawlFeeds({ [join(d, 'b.jsonl')]: { format: 'jsonl', encoding: 'gb18030' } });
+    expect((own.error as Error).message).toBe(`FEEDS['${join(d, 'b.jsonl')}'].encoding: ${message}`);
+    expect(readdirSync(d)).toEqual([]);
+  });
+});
+
 describe('paths', () => {
   it('%(name)s, %(time)s and spider attributes (%(site)s) are expanded; file:// URIs work', async () => {
     const d = freshDir();

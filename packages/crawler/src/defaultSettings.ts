@@ -86,7 +86,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   CLOSESPIDER_TIMEOUT_NO_ITEM: 0,
   CLOSESPIDER_PAGECOUNT_NO_ITEM: 0,
   FEEDS: {},
-  FEED_EXPORT_ENCODING: 'utf-8',
+  // Scrapy's default: JSON feeds escape non-ASCII characters (`scrapy startproject` sets 'utf-8').
+  FEED_EXPORT_ENCODING: null,
   FEED_EXPORT_INDENT: 0,
   FEED_EXPORT_FIELDS: null,
 

@@ -34,6 +34,60 @@ export interface FeedOptions {
   fields?: string[] | null;
   /** JSON indentation (json only; default `FEED_EXPORT_INDENT`). */
   indent?: number;
+  /**
+   * The file's encoding (default `FEED_EXPORT_ENCODING`): `null` for Scrapy's default (UTF-8,
+   * with JSON and JSON lines escaping every non-ASCII character as `\uXXXX`), or `'utf-8'`,
+   * `'utf-16'`, `'utf-16le'`, `'latin-1'` or `'ascii'` (JSON then written as is).
+   */
+  encoding?: string | null;
+}
+
+/** How a feed's text becomes bytes. @internal */
+interface FeedEncoding {
+  /** Node's name of the encoding. */
+  readonly node: 'utf8' | 'utf16le' | 'latin1' | 'ascii';
+  /** The highest code unit it can write (the rest is an error, as Python's strict codecs). */
+  readonly max: number;
+  /** Scrapy's `ensure_ascii`: JSON escapes non-ASCII characters (no encoding given). */
+  readonly escapeJson: boolean;
+  /** Starts a new file with a byte-order mark (Python's `utf-16`). */
+  readonly bom: boolean;
+  /** The name shown in messages. */
+  readonly label: string;
+}
+
+const ENCODINGS: Record<string, Omit<FeedEncoding, 'escapeJson' | 'label'>> = {
+  utf8: { node: 'utf8', max: 0xffff, bom: false },
+  utf16: { node: 'utf16le', max: 0xffff, bom: true },
+  utf16le: { node: 'utf16le', max: 0xffff, bom: false },
+  latin1: { node: 'latin1', max: 0xff, bom: false },
+  iso88591: { node: 'latin1', max: 0xff, bom: false },
+  ascii: { node: 'ascii', max: 0x7f, bom: false },
+  usascii: { node: 'ascii', max: 0x7f, bom: false },
+};
+
+/**
+ * The encoding of a feed, from its `encoding` option or `FEED_EXPORT_ENCODING`.
+ *
+ * @throws TypeError for an encoding deferkit cannot write, naming the ones it can.
+ */
+function feedEncoding(value: unknown, where: string): FeedEncoding {
+  if (value === null || value === undefined || value === '') {
+    return { ...ENCODINGS.utf8!, escapeJson: true, label: 'utf-8' };
+  }
+  const known = typeof value === 'string' ? ENCODINGS[value.toLowerCase().replace(/[-_\s]/g, '')] : undefined;
+  if (known === undefined) {
+    throw new TypeError(
+      `${where}: cannot write feeds in ${JSON.stringify(value)}. Use 'utf-8', 'utf-16', 'utf-16le', 'latin-1' or 'ascii', ` +
+        "or null for Scrapy's default (UTF-8, with non-ASCII characters escaped in JSON).",
+    );
+  }
+  return { ...known, escapeJson: false, label: String(value) };
+}
+
+/** Python's `json.dumps(..., ensure_ascii=True)` escaping: every non-ASCII code unit as `\uXXXX`. */
+function escapeNonAscii(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 const FORMATS: readonly string[] = ['jsonl', 'jsonlines', 'jl', 'json', 'csv'];
@@ -113,6 +167,7 @@ class FeedSlot {
   readonly format: 'jsonl' | 'json' | 'csv';
   readonly fields: string[] | undefined;
   readonly indent: number;
+  readonly encoding: FeedEncoding;
   readonly #fd: number;
   #closed = false;
   /** Items written by this crawl. */
@@ -121,12 +176,20 @@ class FeedSlot {
   #existing = 0;
   #csvHeader: string[] | undefined;
 
-  constructor(uri: string, path: string, options: FeedOptions, defaults: { indent: number; fields: string[] | undefined }, logger: Logger) {
+  constructor(
+    uri: string,
+    path: string,
+    options: FeedOptions,
+    defaults: { indent: number; fields: string[] | undefined; encoding: unknown },
+    logger: Logger,
+  ) {
     this.uri = uri;
     this.path = path;
     this.format = options.format === 'json' ? 'json' : options.format === 'csv' ? 'csv' : 'jsonl';
     this.fields = options.fields ?? defaults.fields;
     this.indent = options.indent ?? defaults.indent;
+    this.encoding =
+      options.encoding !== undefined ? feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`) : feedEncoding(defaults.encoding, 'FEED_EXPORT_ENCODING');
     mkdirSync(dirname(path), { recursive: true });
     // Write next to the target (same file system), then rename: a crash never leaves a
     // half-written feed under the target's name, only this temporary file.
@@ -141,6 +204,7 @@ class FeedSlot {
     }
     if (existing === null) {
       this.#fd = openSync(this.tmp, 'w');
+      if (this.encoding.bom) writeSync(this.#fd, Buffer.from([0xff, 0xfe]));
       if (this.format === 'json') this.#write('[');
       return;
     }
@@ -170,14 +234,33 @@ class FeedSlot {
       const last = existing[existing.length - 1];
       if (last !== 0x0a) this.#write(this.format === 'csv' ? '\r\n' : '\n');
       if (this.format === 'csv') {
-        const firstLine = existing.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+        const firstLine = existing.toString(this.encoding.node).replace(/^\ufeff/, '').split(/\r?\n/, 1)[0] ?? '';
         this.#csvHeader = this.fields ?? parseCsvLine(firstLine);
       }
     }
   }
 
   #write(s: string): void {
-    writeSync(this.#fd, s);
+    const { node, max } = this.encoding;
+    if (node === 'utf8') {
+      writeSync(this.#fd, s);
+      return;
+    }
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) > max) {
+        const cp = s.codePointAt(i)!;
+        throw new TypeError(
+          `cannot encode ${JSON.stringify(String.fromCodePoint(cp))} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) in ${this.encoding.label}; ` +
+            "set the feed's encoding (or FEED_EXPORT_ENCODING) to 'utf-8', or to null to escape it in JSON.",
+        );
+      }
+    }
+    writeSync(this.#fd, Buffer.from(s, node));
+  }
+
+  #json(obj: unknown, indent?: number): string {
+    const text = indent !== undefined && indent > 0 ? JSON.stringify(obj, null, indent) : JSON.stringify(obj);
+    return this.encoding.escapeJson ? escapeNonAscii(text) : text;
   }
 
   #pick(item: unknown): Record<string, unknown> {
@@ -188,9 +271,9 @@ class FeedSlot {
 
   export(item: unknown): void {
     const obj = this.#pick(item);
-    if (this.format === 'jsonl') this.#write(JSON.stringify(obj) + '\n');
+    if (this.format === 'jsonl') this.#write(this.#json(obj) + '\n');
     else if (this.format === 'json') {
-      const text = this.indent > 0 ? JSON.stringify(obj, null, this.indent) : JSON.stringify(obj);
+      const text = this.#json(obj, this.indent);
       this.#write((this.count + this.#existing === 0 ? '\n' : ',\n') + text);
     } else {
       if (this.#csvHeader === undefined) {
@@ -228,7 +311,9 @@ class FeedSlot {
 /**
  * Writes every scraped item to each feed of `FEEDS`
  * (`{ 'out/%(name)s.jsonl': { format: 'jsonl' } }`; formats `jsonl`, `json`, `csv`; options
- * `overwrite`, `fields`, `indent`). Each feed is written to a temporary file next to the target
+ * `overwrite`, `fields`, `indent`, `encoding`). As in Scrapy, with no encoding
+ * (`FEED_EXPORT_ENCODING = null`, the default) JSON and JSON lines escape non-ASCII characters
+ * (`"\u00a3"`); set `'utf-8'` (as `scrapy startproject` does) to write them as they are. Each feed is written to a temporary file next to the target
  * (`.<name>.<pid>-<n>.tmp`) and renamed over it when the spider closes, so an interrupted
  * crawl never leaves a half-written feed: the target is either absent, its previous version, or
  * complete. A forced exit (a second Ctrl-C) removes the temporary files; only a crash that kills
@@ -265,7 +350,9 @@ export class FeedExporter {
         throw new TypeError(`FEEDS['${uri}']: fields must be a list of field names, got ${JSON.stringify(options.fields)}.`);
       }
       toPath(uri.replace(/%\(\w+\)[sd]/g, 'x')); // reject non-file URIs now
+      if (options.encoding !== undefined) feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`); // and unknown encodings
     }
+    feedEncoding(crawler.settings.get('FEED_EXPORT_ENCODING', null), 'FEED_EXPORT_ENCODING');
     this.#crawler = crawler;
     this.#logger = crawler.getLogger('scrapy.extensions.feedexport');
     crawler.signals.connect(() => this.#open(), signals.spiderOpened);
@@ -281,6 +368,7 @@ export class FeedExporter {
     const defaults = {
       indent: settings.getInt('FEED_EXPORT_INDENT'),
       fields: fields === null || fields === undefined ? undefined : settings.getList<string>('FEED_EXPORT_FIELDS'),
+      encoding: settings.get('FEED_EXPORT_ENCODING', null),
     };
     for (const [uri, options] of this.#feeds) {
       let path = uri;
