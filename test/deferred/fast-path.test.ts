@@ -350,7 +350,7 @@ describe('the queue of pending callbacks (an array consumed from an index)', () 
     waited.addCallback(() => inner);
     const after: string[] = [];
     waited.addBoth((r) => {
-      after.push(r instanceof Failure ? `failure ${r.type.name}` : `result ${String(r)}`);
+      after.push(r instanceof Failure ? `failure ${r.type?.name}` : `result ${String(r)}`);
       return r;
     });
     waited.callback(0);
@@ -358,7 +358,7 @@ describe('the queue of pending callbacks (an array consumed from an index)', () 
       return (yield waited) as number;
     })();
     const mine: string[] = [];
-    gen.addBoth((r) => void mine.push(r instanceof Failure ? `failure ${r.type.name}` : 'result'));
+    gen.addBoth((r) => void mine.push(r instanceof Failure ? `failure ${r.type?.name}` : 'result'));
     gen.cancel();
     // waited.cancel() cancels inner, whose CancelledError reaches waited's queued callback and
     // then the generator, which lets it out: the application's callback sees it last.
