@@ -88,7 +88,8 @@ describe('SignalManager.sendAsync', () => {
 });
 
 describe('RefererMiddleware (default policy)', () => {
-  const mw = new RefererMiddleware({ settings: new Settings() } as unknown as Crawler);
+  const signalManager = new SignalManager();
+  const mw = new RefererMiddleware({ settings: new Settings(), signals: signalManager } as unknown as Crawler);
   const from = (url: string): Response => new Response(url, { body: '' });
   const referers = (responseUrl: string, urls: string[]): Array<string | null> =>
     [...mw.processSpiderOutput(from(responseUrl), urls.map((u) => new Request(u)))].map((r) => (r as Request).headers.get('Referer'));
@@ -127,6 +128,25 @@ describe('RefererMiddleware (default policy)', () => {
     }
     for await (const x of mw.processSpiderOutputAsync(from('https://e.com/p#x'), secure())) out2.push(x);
     expect((out2[0] as Request).headers.get('Referer')).toBe('https://e.com/p');
+  });
+
+  it("request_scheduled: a redirected request's Referer is checked again against its new URL (https → http drops it)", () => {
+    const scheduled = (url: string, referer: string | null, redirectUrls?: string[]): string | null => {
+      const request = new Request(url, {
+        ...(referer !== null ? { headers: { Referer: referer } } : {}),
+        ...(redirectUrls !== undefined ? { meta: { redirect_urls: redirectUrls } } : {}),
+      });
+      signalManager.send('requestScheduled', { request, spider: undefined });
+      return request.headers.get('Referer');
+    };
+    // Redirected from https to http: the https page must not leak.
+    expect(scheduled('http://x.com/final', 'https://e.com/page', ['https://x.com/start'])).toBeNull();
+    // Redirected within https, or http to anything: kept as it was.
+    expect(scheduled('https://x.com/final', 'https://e.com/page', ['https://x.com/start'])).toBe('https://e.com/page');
+    expect(scheduled('https://x.com/final', 'http://e.com/page', ['http://x.com/start'])).toBe('http://e.com/page');
+    // Not redirected, or no Referer: untouched (the policy applied when it was made).
+    expect(scheduled('http://x.com/direct', 'https://e.com/page')).toBe('https://e.com/page');
+    expect(scheduled('http://x.com/final', null, ['https://x.com/start'])).toBeNull();
   });
 });
 

@@ -30,6 +30,19 @@ function listen(server: http.Server | https.Server): Promise<string> {
 beforeAll(async () => {
   tlsServer = https.createServer({ key: fixture('key.pem'), cert: fixture('cert.pem') }, (req, res) => {
     tlsRequests++;
+    const to = /^\/redirect-to\/(https?)$/.exec(req.url ?? '')?.[1];
+    if (to !== undefined) {
+      res.writeHead(302, { Location: to === 'http' ? `http://${plainBase}/referer` : `${tlsBase}/referer` }).end();
+      return;
+    }
+    if (req.url === '/referer') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<h1>${req.headers.referer ?? 'none'}</h1>`);
+      return;
+    }
+    if (req.url === '/links') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<a href="/redirect-to/http">down</a><a href="/redirect-to/https">same</a>');
+      return;
+    }
     const n = /^\/page\/(\d+)$/.exec(req.url ?? '')?.[1];
     if (n === undefined) {
       res.writeHead(404).end();
@@ -48,6 +61,10 @@ beforeAll(async () => {
     const n = /^\/to-https\/(\d+)$/.exec(req.url ?? '')?.[1];
     if (n !== undefined) {
       res.writeHead(301, { Location: `${tlsBase}/page/${n}` }).end();
+      return;
+    }
+    if (req.url === '/referer') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<h1>${req.headers.referer ?? 'none'}</h1>`);
       return;
     }
     res.writeHead(404).end();
@@ -104,6 +121,18 @@ for (const REACTOR of REACTORS) {
       expect(r.items).toHaveLength(1);
       expect(r.items[0]).toMatchObject({ url: `${tlsBase}/page/7`, status: 200, h1: 'secure 7', protocol: 'HTTP/1.1' });
       expect(r.stat('downloader/response_status_count/301')).toBe(1);
+    });
+
+    it('RefererMiddleware: a link on an https page redirected to http loses its Referer; redirected within https it keeps it', async () => {
+      const spider = listSpider([`${tlsBase}/links`], {
+        parse: (response) => {
+          if (response.url.endsWith('/links')) return response.css('a::attr(href)').getall().map((href) => response.follow(href));
+          return { scheme: new URL(response.url).protocol, referer: response.css('h1::text').get() };
+        },
+      });
+      const r = await runCrawl(spider, { REACTOR });
+      const byScheme = Object.fromEntries(r.items.map((i) => [i.scheme, i.referer]));
+      expect(byScheme).toEqual({ 'http:': 'none', 'https:': `${tlsBase}/links` });
     });
 
     it('https:// to a server that does not speak TLS fails with ConnectionError: retried, counted, then given to the errback', async () => {

@@ -4,6 +4,7 @@ import type { Crawler } from '../Crawler.js';
 import { NotConfigured } from '../errors.js';
 import { isRequest, type Request } from '../Request.js';
 import type { Response } from '../Response.js';
+import { signals } from '../signals.js';
 
 /**
  * The Referer a request made from `responseUrl` should carry, under Scrapy's default policy
@@ -54,13 +55,31 @@ function protocolOf(url: string): string {
 /**
  * Sets the `Referer` header of the Requests a callback yields to the URL of the response they
  * came from (unless they already have one), so logs read `Crawled (200) <GET …> (referer: …)`
- * as in Scrapy. `REFERER_ENABLED = false` disables it. A universal middleware.
+ * as in Scrapy. A redirected request is checked again when it is scheduled: its Referer (the
+ * page it came from) is dropped if the redirect went from https to http, as the policy says.
+ * `REFERER_ENABLED = false` disables it. A universal middleware.
  * Mirrors Scrapy's `RefererMiddleware` with its default policy.
  */
 export class RefererMiddleware {
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     if (!crawler.settings.getBool('REFERER_ENABLED', true)) throw new NotConfigured();
+    crawler.signals.connect(({ request }) => RefererMiddleware.#redirected(request as Request), signals.requestScheduled);
+  }
+
+  /**
+   * Scrapy's `request_scheduled` hook: a redirected request keeps the Referer of the request it
+   * replaces, which stands for the page it came from; apply the policy again to its new URL.
+   */
+  static #redirected(request: Request): void {
+    const redirects = request.meta.redirect_urls;
+    if (!Array.isArray(redirects) || redirects.length === 0) return;
+    const current = request.headers.get('Referer');
+    if (current === null) return;
+    const wanted = defaultReferrer(current, request.url);
+    if (wanted === current) return;
+    if (wanted === null) request.headers.delete('Referer');
+    else request.headers.set('Referer', wanted);
   }
 
   /** Sets the Referer of the requests of one response; the response URL is looked at once. */
