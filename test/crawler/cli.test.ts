@@ -85,6 +85,18 @@ describe.concurrent('usage and command-line errors', () => {
 });
 
 describe('runspider', () => {
+  it("-o -:jsonl writes the feed to standard output (Scrapy's StdoutFeedStorage) while the log goes to standard error", async () => {
+    const r = await runCli(['runspider', join(ROOT, 'examples/spiders/books.ts'), '--demo', '-o', '-:jsonl'], { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    const items = parseJsonl(r.stdout);
+    expect(items).toHaveLength(50);
+    expect(new Set(items.map((i) => i.title))).toEqual(new Set(demoBooks().map((b) => b.title)));
+    expect(r.stderr).toContain('Stored jsonl feed (50 items) in: stdout:');
+    expect(statsDump(r.stderr)['feedexport/success_count/StdoutFeedStorage']).toBe(1);
+    // Not a file named '-'.
+    expect(existsSync(join(tmp.dir, '-'))).toBe(false);
+  });
+
   it('the README one-liner crawls the embedded demo site: examples/spiders/books.ts --demo -o books.jsonl', async () => {
     const out = join(tmp.dir, 'books.jsonl');
     const r = await runCli(['runspider', 'examples/spiders/books.ts', '--demo', '-o', out]);

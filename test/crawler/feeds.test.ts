@@ -120,7 +120,7 @@ describe('formats', () => {
     const xml = await crawlFeeds({ [join(d, 'a.xml')]: { format: 'xml' } });
     expect((xml.error as Error).message).toBe(`FEEDS['${join(d, 'a.xml')}']: format must be 'jsonl', 'json' or 'csv', got "xml".`);
     const s3 = await crawlFeeds({ 's3://bucket/items.jsonl': { format: 'jsonl' } });
-    expect((s3.error as Error).message).toBe('FEEDS: only local files are supported (a path or file:// URI), got s3://bucket/items.jsonl.');
+    expect((s3.error as Error).message).toBe("FEEDS: only local files (a path or file:// URI) and 'stdout:' are supported, got s3://bucket/items.jsonl.");
     const fields = await crawlFeeds({ [join(d, 'a.csv')]: { format: 'csv', fields: 'title' } });
     expect((fields.error as Error).message).toBe(`FEEDS['${join(d, 'a.csv')}']: fields must be a list of field names, got "title".`);
     expect(readdirSync(d)).toEqual([]);

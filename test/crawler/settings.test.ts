@@ -209,6 +209,12 @@ describe('runspider command line', () => {
     ]);
   });
 
+  it("- is standard output, as in Scrapy: -o -:jsonl is the feed 'stdout:'; a bare - asks for the format", () => {
+    expect(feedFromOutput('-:jsonl', false)).toEqual(['stdout:', { format: 'jsonl', overwrite: false }]);
+    expect(feedFromOutput('-:csv', true)).toEqual(['stdout:', { format: 'csv', overwrite: true }]);
+    expect(() => feedFromOutput('-', false)).toThrow(new UsageError('-o -: name the format of standard output, e.g. -o -:jsonl (or :json, :csv).', 'runspider'));
+  });
+
   it('mistakes are UsageErrors whose message names the fix', () => {
     const message = (argv: string[]): string => {
       try {

@@ -2,7 +2,7 @@
 
 import { extname } from 'node:path';
 import { DEFAULT_SETTINGS } from '../defaultSettings.js';
-import type { FeedFormat, FeedOptions } from '../extensions/feedExport.js';
+import { STDOUT_URI, type FeedFormat, type FeedOptions } from '../extensions/feedExport.js';
 
 /**
  * A mistake on the command line: printed with a pointer to `--help`, exit code 2 (as Scrapy's
@@ -201,7 +201,11 @@ export function feedFromOutput(arg: string, overwrite: boolean): [string, FeedOp
   const m = /^(.+):(jsonl|jsonlines|jl|json|csv)$/.exec(arg);
   if (m !== null && !/^[a-zA-Z]:[\\/]?$/.test(m[1]!)) {
     const format = (m[2] === 'jl' || m[2] === 'jsonlines' ? 'jsonl' : m[2]) as FeedFormat;
-    return [m[1]!, { format, overwrite }];
+    // `-` is standard output, as in Scrapy (`-o -:jsonl`).
+    return [m[1] === '-' ? STDOUT_URI : m[1]!, { format, overwrite }];
+  }
+  if (arg === '-') {
+    throw new UsageError(`${option} -: name the format of standard output, e.g. ${option} -:jsonl (or :json, :csv).`, 'runspider');
   }
   const format = FORMAT_BY_EXTENSION[extname(arg).toLowerCase()];
   if (format === undefined) {

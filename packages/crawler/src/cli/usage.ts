@@ -25,7 +25,7 @@ Options:
   -a NAME=VALUE              spider argument: becomes a property of the spider (repeatable)
   -o, --output FILE          append scraped items to FILE (repeatable); the format comes from
                              the extension (.jsonl/.jl: jsonl, .json: json, .csv: csv) or from
-                             a suffix: -o items.txt:jsonl
+                             a suffix: -o items.txt:jsonl; - is standard output: -o -:jsonl
   -O, --overwrite-output FILE
                              like -o, but replace FILE instead of appending
   -s, --set KEY=VALUE        set a setting at command-line priority (repeatable); values are

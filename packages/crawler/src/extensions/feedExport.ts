@@ -113,10 +113,15 @@ export function expandFeedUri(uri: string, spider: Pick<Spider, 'name'> & object
   });
 }
 
-function toPath(uri: string): string {
+/** The feed URI of standard output (Scrapy's `StdoutFeedStorage`; `-o -:jsonl` on the CLI). */
+export const STDOUT_URI = 'stdout:';
+
+/** The file a feed URI names, or `null` for standard output. */
+function toPath(uri: string): string | null {
+  if (uri === STDOUT_URI) return null;
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw new TypeError(`FEEDS: only local files are supported (a path or file:// URI), got ${uri}.`);
+    throw new TypeError(`FEEDS: only local files (a path or file:// URI) and '${STDOUT_URI}' are supported, got ${uri}.`);
   }
   return resolve(uri);
 }
@@ -159,11 +164,17 @@ function isBlank(byte: number): boolean {
 
 let tmpCounter = 0;
 
-/** One open feed: a temporary file next to the target, renamed over it when finished. @internal */
+/**
+ * One open feed: a temporary file next to the target, renamed over it when finished; or
+ * standard output, written as items come. @internal
+ */
 class FeedSlot {
   readonly uri: string;
+  /** The file, or `stdout:`. */
   readonly path: string;
   readonly tmp: string;
+  /** Written to standard output rather than to a file. */
+  readonly stdout: boolean;
   readonly format: 'jsonl' | 'json' | 'csv';
   readonly fields: string[] | undefined;
   readonly indent: number;
@@ -178,18 +189,28 @@ class FeedSlot {
 
   constructor(
     uri: string,
-    path: string,
+    path: string | null,
     options: FeedOptions,
     defaults: { indent: number; fields: string[] | undefined; encoding: unknown },
     logger: Logger,
   ) {
     this.uri = uri;
-    this.path = path;
+    this.path = path ?? STDOUT_URI;
+    this.stdout = path === null;
     this.format = options.format === 'json' ? 'json' : options.format === 'csv' ? 'csv' : 'jsonl';
     this.fields = options.fields ?? defaults.fields;
     this.indent = options.indent ?? defaults.indent;
     this.encoding =
       options.encoding !== undefined ? feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`) : feedEncoding(defaults.encoding, 'FEED_EXPORT_ENCODING');
+    if (path === null) {
+      // Standard output: written as items come, nothing to append to or replace.
+      if (options.overwrite === true) logger.warning(`Feed ${STDOUT_URI} cannot be overwritten (it is standard output); writing to it.`);
+      this.tmp = '';
+      this.#fd = -1;
+      if (this.encoding.bom) this.#emit(Buffer.from([0xff, 0xfe]));
+      if (this.format === 'json') this.#write('[');
+      return;
+    }
     mkdirSync(dirname(path), { recursive: true });
     // Write next to the target (same file system), then rename: a crash never leaves a
     // half-written feed under the target's name, only this temporary file.
@@ -240,10 +261,24 @@ class FeedSlot {
     }
   }
 
+  /** The last write to standard output, settled when it has been handed to the OS. */
+  #flushed: Promise<void> = Promise.resolve();
+
+  #emit(data: string | Buffer): void {
+    if (!this.stdout) {
+      if (typeof data === 'string') writeSync(this.#fd, data);
+      else writeSync(this.#fd, data);
+      return;
+    }
+    this.#flushed = new Promise((resolve) => {
+      process.stdout.write(data, () => resolve());
+    });
+  }
+
   #write(s: string): void {
     const { node, max } = this.encoding;
     if (node === 'utf8') {
-      writeSync(this.#fd, s);
+      this.#emit(s);
       return;
     }
     for (let i = 0; i < s.length; i++) {
@@ -255,7 +290,7 @@ class FeedSlot {
         );
       }
     }
-    writeSync(this.#fd, Buffer.from(s, node));
+    this.#emit(Buffer.from(s, node));
   }
 
   #json(obj: unknown, indent?: number): string {
@@ -285,9 +320,17 @@ class FeedSlot {
     this.count++;
   }
 
-  /** Close the temporary file, flush it to disk and rename it over the target. */
-  finish(): void {
+  /**
+   * Close the temporary file, flush it to disk and rename it over the target; on standard
+   * output, wait until everything written has been handed over.
+   */
+  async finish(): Promise<void> {
     if (this.format === 'json') this.#write(this.count + this.#existing === 0 ? ']' : '\n]');
+    if (this.stdout) {
+      this.#closed = true;
+      await this.#flushed;
+      return;
+    }
     fsyncSync(this.#fd);
     closeSync(this.#fd);
     this.#closed = true;
@@ -296,6 +339,7 @@ class FeedSlot {
 
   /** Drop the temporary file (the target keeps its previous content, if any). */
   abandon(): void {
+    if (this.stdout) return;
     if (!this.#closed) {
       this.#closed = true;
       try {
@@ -306,6 +350,11 @@ class FeedSlot {
     }
     rmSync(this.tmp, { force: true });
   }
+}
+
+/** Scrapy's storage class name, used in the feedexport stats. */
+function storageName(stdout: boolean): string {
+  return stdout ? 'StdoutFeedStorage' : 'FileFeedStorage';
 }
 
 /**
@@ -323,8 +372,12 @@ class FeedSlot {
  * feed continues the existing array, so the file stays valid JSON; a `.csv` feed reuses the
  * existing header.
  *
+ * `'stdout:'` as a URI (`-o -:jsonl` on the command line) writes the feed to standard output as
+ * items come (the log goes to standard error).
+ *
  * Sends `feedSlotClosed` per feed and `feedExporterClosed` (both awaited); counts
- * `feedexport/success_count/FileFeedStorage` (or `failed_count`).
+ * `feedexport/success_count/FileFeedStorage` (`StdoutFeedStorage` for standard output; or
+ * `failed_count`).
  *
  * Mirrors Scrapy's `FeedExporter` with `FileFeedStorage`.
  */
@@ -371,13 +424,13 @@ export class FeedExporter {
       encoding: settings.get('FEED_EXPORT_ENCODING', null),
     };
     for (const [uri, options] of this.#feeds) {
-      let path = uri;
+      let path: string | null = uri;
       try {
         path = toPath(expandFeedUri(uri, spider, started));
         this.#slots.push(new FeedSlot(uri, path, options, defaults, this.#logger));
       } catch (e) {
-        this.#logger.error(`Error opening ${options.format} feed ${path}: ${(e as Error)?.message ?? String(e)}`, e);
-        this.#crawler.stats.incValue('feedexport/failed_count/FileFeedStorage');
+        this.#logger.error(`Error opening ${options.format} feed ${path ?? STDOUT_URI}: ${(e as Error)?.message ?? String(e)}`, e);
+        this.#crawler.stats.incValue(`feedexport/failed_count/${storageName(path === null)}`);
       }
     }
     if (this.#slots.length > 0) process.on('exit', this.#onExit);
@@ -397,13 +450,13 @@ export class FeedExporter {
     process.off('exit', this.#onExit);
     for (const slot of this.#slots.splice(0)) {
       try {
-        slot.finish();
+        await slot.finish();
         this.#logger.info(`Stored ${slot.format} feed (${slot.count} items) in: ${slot.path}`);
-        this.#crawler.stats.incValue('feedexport/success_count/FileFeedStorage');
+        this.#crawler.stats.incValue(`feedexport/success_count/${storageName(slot.stdout)}`);
       } catch (e) {
         slot.abandon();
         this.#logger.error(`Error storing ${slot.format} feed (${slot.count} items) in: ${slot.path}`, e);
-        this.#crawler.stats.incValue('feedexport/failed_count/FileFeedStorage');
+        this.#crawler.stats.incValue(`feedexport/failed_count/${storageName(slot.stdout)}`);
       }
       await this.#crawler.signals.sendAsync(signals.feedSlotClosed, { slot: { uri: slot.uri, path: slot.path, count: slot.count, format: slot.format } });
     }
