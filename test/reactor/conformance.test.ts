@@ -434,6 +434,66 @@ describe.each(setups)('Reactor conformance: $name', (setup) => {
     expect(log).toEqual(['before-shutdown', 'resolving', 'after-shutdown']);
   });
 
+  it('only before triggers are waited for, as in Twisted: a pending Deferred from a during/after-shutdown trigger does not hold shutdown', async () => {
+    const { h, run } = start(setup);
+    const log: string[] = [];
+    const pending = new Deferred<undefined>();
+    h.reactor.addSystemEventTrigger('during', 'shutdown', () => {
+      log.push('during-shutdown');
+      return pending;
+    });
+    h.reactor.addSystemEventTrigger('after', 'shutdown', () => {
+      log.push('after-shutdown');
+      return new Promise<void>(() => undefined);
+    });
+    const t = track(run);
+    h.reactor.stop();
+    await until(h, t.settled, 'run() to resolve');
+    expect(log).toEqual(['during-shutdown', 'after-shutdown']);
+    // The Deferred is left to its owner, untouched.
+    expect(pending.called).toBe(false);
+    pending.callback(undefined);
+  });
+
+  it('a before trigger added while the before phase fires runs in that firing, and is waited for', async () => {
+    const { h, run } = start(setup);
+    const log: string[] = [];
+    const late = new Deferred<undefined>();
+    h.reactor.addSystemEventTrigger('before', 'shutdown', () => {
+      log.push('first');
+      h.reactor.addSystemEventTrigger('before', 'shutdown', () => {
+        log.push('added');
+        return late;
+      });
+    });
+    h.reactor.addSystemEventTrigger('during', 'shutdown', () => log.push('during'));
+    const t = track(run);
+    h.reactor.stop();
+    await until(h, () => log.includes('added'), 'the added trigger');
+    await h.advance(0.02);
+    expect(t.settled()).toBe(false);
+    late.callback(undefined);
+    await until(h, t.settled, 'run() to resolve');
+    expect(log).toEqual(['first', 'added', 'during']);
+  });
+
+  it('a rejected promise from an after trigger is logged (when: logged), never an unhandled rejection', async () => {
+    const reports: Array<[Failure, UnhandledErrorInfo]> = [];
+    const unsubscribe = onUnhandledError((f, info) => reports.push([f, info]));
+    try {
+      const { h, run } = start(setup);
+      const boom = new Error('after-shutdown promise');
+      h.reactor.addSystemEventTrigger('after', 'shutdown', () => Promise.reject(boom));
+      const t = track(run);
+      h.reactor.stop();
+      await until(h, t.settled, 'run() to resolve');
+      await until(h, () => reports.length > 0, 'the report');
+      expect(reports.map(([f, info]) => [f.value, info.when])).toEqual([[boom, 'logged']]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('reports errors thrown by calls through onUnhandledError (when: logged) and keeps running', async () => {
     const reports: Array<[Failure, UnhandledErrorInfo]> = [];
     const unsubscribe = onUnhandledError((f, info) => reports.push([f, info]));

@@ -1,11 +1,29 @@
 // Reactor: what both reactors share — run/stop, system event triggers, timed and soon calls.
 
-import { Deferred, DeferredList, logError, maybeDeferred, type IReactorTime } from '@deferkit/deferred';
+import { Deferred, DeferredList, isDeferred, logError, maybeDeferred, type IReactorTime } from '@deferkit/deferred';
 import type { DelayedCall } from './DelayedCall.js';
 import { ReactorAlreadyRunning, ReactorNotRunning } from './errors.js';
 import type { Handle } from './EventLoop.js';
 import { KeepAlive, type Scheduler } from './internal/Scheduler.js';
 import { checkDelay, checkFunction } from './internal/validate.js';
+
+/**
+ * Run a `during`/`after` trigger without waiting for its result: log what it throws, and a
+ * promise it returns that rejects (a Deferred it returns is left to its owner; if it fails
+ * unhandled, the unhandled-error report says so, as in Twisted).
+ */
+function runUnwaited(t: Trigger): void {
+  let r: unknown;
+  try {
+    r = t.fn(...t.args);
+  } catch (e) {
+    logError(e);
+    return;
+  }
+  if (!isDeferred(r) && r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
+    (r as PromiseLike<unknown>).then(undefined, (e: unknown) => void logError(e));
+  }
+}
 
 /** A system event phase. Twisted's `before` / `during` / `after`. */
 export type TriggerPhase = 'before' | 'during' | 'after';
@@ -182,25 +200,27 @@ export abstract class ReactorBase implements Reactor {
     }, []);
   }
 
-  /** Fire before/during/after triggers of `event`, waiting for each phase's Deferreds and promises. */
+  /**
+   * Fire the triggers of `event` as Twisted's `_ThreePhaseEvent` does: run every `before`
+   * trigger (including those added while they run) and wait for the Deferreds and promises they
+   * return; then run the `during` and `after` triggers, whose results are not waited for. A
+   * trigger that throws or fails is logged and the others still run.
+   */
   #fireSystemEvent(event: SystemEvent, done: () => void): void {
     const phases = this.#triggers[event];
-    const runPhase = (i: number): void => {
-      if (i === PHASES.length) {
-        done();
-        return;
+    const waits: Deferred<unknown>[] = [];
+    for (let t = phases.before.shift(); t !== undefined; t = phases.before.shift()) {
+      const d = maybeDeferred(t.fn, ...t.args);
+      d.addErrback(logError);
+      waits.push(d as Deferred<unknown>);
+    }
+    new DeferredList(waits).addCallback(() => {
+      this.#running = event === 'startup';
+      for (const phase of ['during', 'after'] as const) {
+        const list = phases[phase];
+        for (let t = list.shift(); t !== undefined; t = list.shift()) runUnwaited(t);
       }
-      const phase = PHASES[i]!;
-      if (phase === 'during') this.#running = event === 'startup';
-      const triggers = phases[phase].splice(0);
-      const waits: Deferred<unknown>[] = [];
-      for (const t of triggers) {
-        const d = maybeDeferred(t.fn, ...t.args);
-        d.addErrback(logError);
-        waits.push(d as Deferred<unknown>);
-      }
-      new DeferredList(waits).addCallback(() => runPhase(i + 1));
-    };
-    runPhase(0);
+      done();
+    });
   }
 }
