@@ -88,7 +88,7 @@ describe('SignalManager.sendAsync', () => {
 });
 
 describe('RefererMiddleware (default policy)', () => {
-  const signalManager = new SignalManager();
+  const signalManager = new SignalManager(logger([]));
   const mw = new RefererMiddleware({ settings: new Settings(), signals: signalManager } as unknown as Crawler);
   const from = (url: string): Response => new Response(url, { body: '' });
   const referers = (responseUrl: string, urls: string[]): Array<string | null> =>
