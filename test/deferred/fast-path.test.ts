@@ -367,6 +367,44 @@ describe('the queue of pending callbacks (an array consumed from an index)', () 
   });
 });
 
+describe('the queue holds one entry inline, more in an array', () => {
+  for (const n of [0, 1, 2, 3]) {
+    it(`IC8 cancelling an inlineCallbacks with ${n} callback(s) attached puts its errback in front of them all`, async () => {
+      const { inlineCallbacks } = await import('@deferkit/deferred');
+      const waited = new Deferred<number>();
+      const d = inlineCallbacks(function* () {
+        return (yield waited) as number;
+      })();
+      const seen: string[] = [];
+      for (let k = 0; k < n; k++) {
+        d.addBoth((r) => {
+          seen.push(`${k}: ${r instanceof Failure ? r.type?.name : String(r)}`);
+          return r;
+        });
+      }
+      d.cancel();
+      expect(seen).toEqual(Array.from({ length: n }, (_, k) => `${k}: CancelledError`));
+      failureResultOf(d, CancelledError);
+    });
+  }
+
+  it('R13 a callback added to a Deferred holding one entry inline runs after it, then one added after that', () => {
+    const d = new Deferred<number>();
+    const seen: number[] = [];
+    d.addCallback((v) => {
+      seen.push(v);
+      d.addCallback((w: number) => {
+        seen.push(w * 10);
+        d.addCallback((x: number) => void seen.push(x * 100));
+        return w + 1;
+      });
+      return v + 1;
+    });
+    d.callback(1);
+    expect(seen).toEqual([1, 20, 300]);
+  });
+});
+
 describe('re-entrancy while a thenable is adopted (J3, R13)', () => {
   it('R13 a callback added from inside a returned thenable’s then() is queued and gets the adopted result', () => {
     const d = new Deferred<number>();

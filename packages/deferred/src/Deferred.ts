@@ -230,10 +230,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ declare _result: unknown;
   /** @internal */ declare _canceller: Canceller<any> | null;
   /**
-   * Pending entries, oldest first, or `null` when none is pending. The array is consumed from
+   * The oldest pending entry, when it is the only one or comes before those of `_cbs`: the
+   * usual Deferred that waits has one entry (one callback, or the hand-off to the Deferred
+   * waiting on it), which then costs no allocation beyond the Deferred itself.
+   * @internal
+   */
+  declare _first: Entry | null;
+  /**
+   * The pending entries after `_first`, oldest first, or `null`. The array is consumed from
    * `_index` (never shift()); each consumed slot is cleared at once so that a callback that has
-   * run is garbage (Twisted pops them), and the array is dropped once drained. One array of
-   * functions costs far fewer allocations than a linked list of pair objects. `null` as a
+   * run is garbage (Twisted pops them), and the array is dropped once drained. `null` as a
    * Pair's function means "pass the result through".
    * @internal
    */
@@ -261,6 +267,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._paused = 0;
     this._result = NO_RESULT;
     this._canceller = canceller ?? null;
+    this._first = null;
     this._cbs = null;
     this._index = 0;
     this._runningCallbacks = false;
@@ -457,7 +464,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
     if (this._called) {
-      if (this._paused === 0 && this._cbs === null && !this._runningCallbacks) {
+      if (this._paused === 0 && this._first === null && this._cbs === null && !this._runningCallbacks) {
         this._runNow(cb, eb, cbArgs, ebArgs);
         return this;
       }
@@ -472,8 +479,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /** Append an entry without running anything. @internal */
   _push(entry: Entry): void {
     const q = this._cbs;
-    if (q === null) this._cbs = [entry];
-    else q.push(entry);
+    if (q !== null) q.push(entry);
+    else if (this._first === null) this._first = entry;
+    else this._cbs = [entry];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -772,7 +780,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   _afterRunNow(): void {
     // Like the loop, go on with pairs added while the callback ran, even if it paused this
     // Deferred: the pause check happens only when the loop (re)starts on a Deferred.
-    if (this._cbs !== null) runLoop(this as Deferred<unknown>);
+    if (this._first !== null || this._cbs !== null) runLoop(this as Deferred<unknown>);
     else finishRun(this as Deferred<unknown>);
   }
 
@@ -1063,16 +1071,23 @@ function runLoop(start: Deferred<unknown>): void {
     // callbacks no other code runs, except a thenable's then() during adoption, where a
     // re-entrant addCallback must be queued too. Cleared on every way out of the inner loop.
     current._runningCallbacks = true;
-    for (let q = current._cbs; q !== null; q = current._cbs) {
+    for (;;) {
       // Pop the entry first: a callback may append more, and they run after it (R13).
-      const i = current._index;
-      const entry = q[i]!;
-      if (i + 1 === q.length) {
-        current._cbs = null;
-        current._index = 0;
+      let entry = current._first;
+      if (entry !== null) {
+        current._first = null;
       } else {
-        q[i] = undefined as never;
-        current._index = i + 1;
+        const q = current._cbs;
+        if (q === null) break;
+        const i = current._index;
+        entry = q[i]!;
+        if (i + 1 === q.length) {
+          current._cbs = null;
+          current._index = 0;
+        } else {
+          q[i] = undefined as never;
+          current._index = i + 1;
+        }
       }
       let fn: Fn | null;
       let args: unknown;
@@ -1376,9 +1391,12 @@ function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus
   // generator's real outcome) and cancels what the generator waits on (IC8).
   const first = new Pair(null, handleCancelInlineCallbacks, null, [status]);
   // `it` has not fired (a canceller runs only then), so its queue is whole, starting at 0.
-  const q = it._cbs;
-  if (q === null) it._cbs = [first];
-  else q.unshift(first);
+  if (it._first !== null) {
+    const q = it._cbs ?? [];
+    q.unshift(it._first);
+    it._cbs = q;
+  }
+  it._first = first;
   it.errback(new InternalInlineCallbacksCancelledError('inlineCallbacks cancelled'));
 }
 
