@@ -316,11 +316,22 @@ export class ExecutionEngine {
   /**
    * `downloadAsync` as a Deferred, made the way the installed reactor drives coroutines
    * (`deferredFromCoro`) — so under the promise reactor it cannot be awaited directly: wrap it
-   * with `maybeDeferredToFuture()`. Scrapy's `engine.download()`.
+   * with `maybeDeferredToFuture()`. Deprecated as in Scrapy 2.14: the first call logs
+   * `engine.download() is deprecated, use engine.downloadAsync() instead`. Scrapy's
+   * `engine.download()`.
+   *
+   * @deprecated Use {@link ExecutionEngine.downloadAsync}.
    */
   download(request: Request): Deferred<Response> {
+    if (!this.#downloadWarned) {
+      // Once per crawler, as Python shows a warning once per place.
+      this.#downloadWarned = true;
+      this.#crawler.getLogger('scrapy.core.engine').warning('engine.download() is deprecated, use engine.downloadAsync() instead.');
+    }
     return deferredFromCoro(this.downloadAsync(request)) as unknown as Deferred<Response>;
   }
+
+  #downloadWarned = false;
 
   /**
    * Close the spider with `reason`: wait for downloads in progress, close the downloader, the

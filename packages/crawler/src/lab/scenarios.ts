@@ -220,7 +220,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'inline-request',
     title: 'Inline request: await maybeDeferredToFuture(engine.download(request))',
-    scrapy: 'Works under every reactor (the documented portable idiom; ≥2.14 also has engine.download_async()).',
+    scrapy: 'Works under every reactor (the documented portable idiom until 2.13; ≥2.14 deprecates engine.download() with the same warning, for engine.download_async()).',
     run: awaitScenario(async (ctx, spider) => {
       const d = spider.crawler.engine!.download(page2(ctx));
       ctx.tl.step('engine.download() returned a Deferred');
