@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const RUNS = Number(process.env.M7_RUNS ?? 3);
+const RUNS = Number(process.env.M7_RUNS ?? 5);
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 // The packages' built dist (what users run), not the TypeScript sources: npm run bench builds first.
 const nodeArgs = ['--import', 'tsx'];
