@@ -406,18 +406,21 @@ describe('the queue holds one entry inline, more in an array', () => {
 });
 
 describe('re-entrancy while a thenable is adopted (J3, R13)', () => {
-  it('R13 a callback added from inside a returned thenable’s then() is queued and gets the adopted result', () => {
-    const d = new Deferred<number>();
-    const seen: string[] = [];
-    const thenable: PromiseLike<number> = {
+  /** A thenable whose then() (called synchronously while deferkit adopts it) adds a callback to `d`. */
+  function addingThenable(d: Deferred<number>, seen: string[]): PromiseLike<number> {
+    return {
       then(onFulfilled) {
-        // deferkit calls then() synchronously while adopting; the chain is still running.
         d.addCallback((v: unknown) => void seen.push(`added ${String(v)}`));
         onFulfilled?.(7);
         return this as never;
       },
     };
-    d.addCallback(() => thenable);
+  }
+
+  it('R13 a callback added from inside a returned thenable’s then() is queued and gets the adopted result', () => {
+    const d = new Deferred<number>();
+    const seen: string[] = [];
+    d.addCallback(() => addingThenable(d, seen));
     d.callback(1);
     expect(seen).toEqual(['added 7']);
   });
@@ -425,14 +428,7 @@ describe('re-entrancy while a thenable is adopted (J3, R13)', () => {
   it('R13 the same when the callback runs at once on a fired Deferred', () => {
     const d = succeed(1);
     const seen: string[] = [];
-    const thenable: PromiseLike<number> = {
-      then(onFulfilled) {
-        d.addCallback((v: unknown) => void seen.push(`added ${String(v)}`));
-        onFulfilled?.(7);
-        return this as never;
-      },
-    };
-    d.addCallback(() => thenable);
+    d.addCallback(() => addingThenable(d, seen));
     expect(seen).toEqual(['added 7']);
     expect(successResultOf(d)).toBeUndefined();
   });
