@@ -105,7 +105,7 @@ describe('runspider', () => {
     expect(r.stderr).toContain(`Stored jsonl feed (50 items) in: ${out}`);
     const text = readFileSync(out, 'utf8');
     // The spider sets FEED_EXPORT_ENCODING = 'utf-8', so the README's sample line shows '£'.
-    expect(text).toMatch(/^\{"title":"[^"]+","price":"£\d+\.\d\d","color":"\w+","url":"http:\/\/127\.0\.0\.1:\d+\/catalogue\/book-\d+\.html"\}$/m);
+    expect(text).toMatch(/^\{"title": "[^"]+", "price": "£\d+\.\d\d", "color": "\w+", "url": "http:\/\/127\.0\.0\.1:\d+\/catalogue\/book-\d+\.html"\}$/m);
     const items = parseJsonl(text);
     expect(items).toHaveLength(50);
     expect(new Set(items.map((i) => i.title))).toEqual(new Set(demoBooks().map((b) => b.title)));

@@ -36,6 +36,15 @@ const ROWS = [
   { title: 'Plain', n: 2.5, extra: 'only here' },
 ];
 
+/**
+ * ROWS as Python's `json.dumps` writes them (printed by python3), which is what Scrapy's JSON
+ * and JSON-lines exporters write: a space after each `:` and `,`.
+ */
+const ROWS_JSON = [
+  '{"title": "A, \\"quoted\\" title", "n": 1, "tags": ["x", "y"], "meta": {"k": 1}, "note": "line1\\nline2"}',
+  '{"title": "Plain", "n": 2.5, "extra": "only here"}',
+];
+
 interface FeedCrawl {
   stats: Record<string, unknown>;
   logs: LogRecord[];
@@ -70,19 +79,27 @@ async function crawlFeeds(
 }
 
 describe('formats', () => {
-  it('jsonl: one JSON object per line', async () => {
+  it("jsonl: one JSON object per line, spaced as Python's json.dumps writes it (Scrapy's exporter)", async () => {
     const d = freshDir();
     const { stats } = await crawlFeeds({ [join(d, 'out.jsonl')]: { format: 'jsonl' }, [join(d, 'out.jl')]: { format: 'jl' } });
-    const expected = ROWS.map((r) => JSON.stringify(r) + '\n').join('');
+    const expected = ROWS_JSON.map((r) => r + '\n').join('');
     expect(readFileSync(join(d, 'out.jsonl'), 'utf8')).toBe(expected);
     expect(readFileSync(join(d, 'out.jl'), 'utf8')).toBe(expected);
     expect(stats['feedexport/success_count/FileFeedStorage']).toBe(2);
   });
 
+  it("nested and empty values are spaced as json.dumps does; undefined fields are left out; ': ' and ', ' inside strings stay as they are", async () => {
+    const d = freshDir();
+    const row = { e: {}, a: [], nested: { x: [1, { y: null }] }, s: 'a: b, c', gone: undefined };
+    await crawlFeeds({ [join(d, 'n.jsonl')]: { format: 'jsonl' } }, { rows: [row] });
+    // python3 -c 'import json; print(json.dumps({"e": {}, "a": [], "nested": {"x": [1, {"y": None}]}, "s": "a: b, c"}))'
+    expect(readFileSync(join(d, 'n.jsonl'), 'utf8')).toBe('{"e": {}, "a": [], "nested": {"x": [1, {"y": null}]}, "s": "a: b, c"}\n');
+  });
+
   it('json: one array; indent pretty-prints it; no items give []', async () => {
     const d = freshDir();
     await crawlFeeds({ [join(d, 'a.json')]: { format: 'json' }, [join(d, 'b.json')]: { format: 'json', indent: 2 } });
-    expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(`[\n${JSON.stringify(ROWS[0])},\n${JSON.stringify(ROWS[1])}\n]`);
+    expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(`[\n${ROWS_JSON[0]},\n${ROWS_JSON[1]}\n]`);
     const pretty = readFileSync(join(d, 'b.json'), 'utf8');
     expect(JSON.parse(pretty)).toEqual(ROWS);
     expect(pretty).toContain('\n  "title": "Plain",\n');
@@ -110,9 +127,9 @@ describe('formats', () => {
       {},
       { FEED_EXPORT_FIELDS: ['title'] },
     );
-    expect(readFileSync(join(d, 'f.jsonl'), 'utf8')).toBe('{"n":1,"title":"A, \\"quoted\\" title"}\n{"n":2.5,"title":"Plain"}\n');
+    expect(readFileSync(join(d, 'f.jsonl'), 'utf8')).toBe('{"n": 1, "title": "A, \\"quoted\\" title"}\n{"n": 2.5, "title": "Plain"}\n');
     expect(readFileSync(join(d, 'f.csv'), 'utf8')).toBe('extra,n\r\n,1\r\nonly here,2.5\r\n');
-    expect(readFileSync(join(d, 'g.jsonl'), 'utf8')).toBe('{"title":"A, \\"quoted\\" title"}\n{"title":"Plain"}\n');
+    expect(readFileSync(join(d, 'g.jsonl'), 'utf8')).toBe('{"title": "A, \\"quoted\\" title"}\n{"title": "Plain"}\n');
   });
 
   it('rejects unknown formats, non-file URIs and bad fields when the crawl starts', async () => {
@@ -136,7 +153,8 @@ describe('encodings (FEED_EXPORT_ENCODING, the encoding option)', () => {
       { [join(d, 'a.jsonl')]: { format: 'jsonl' }, [join(d, 'a.json')]: { format: 'json' }, [join(d, 'a.csv')]: { format: 'csv' } },
       { rows: WORLD },
     );
-    const line = '{"price":"\\u00a35","name":"caf\\u00e9 \\ud83d\\ude00","plain":"ascii"}';
+    // What python3 -c 'import json; print(json.dumps({"price": "£5", "name": "café 😀", "plain": "ascii"}))' prints.
+    const line = '{"price": "\\u00a35", "name": "caf\\u00e9 \\ud83d\\ude00", "plain": "ascii"}';
     expect(readFileSync(join(d, 'a.jsonl'), 'utf8')).toBe(line + '\n');
     expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe(`[\n${line}\n]`);
     expect(JSON.parse(readFileSync(join(d, 'a.json'), 'utf8'))).toEqual(WORLD);
@@ -150,7 +168,7 @@ describe('encodings (FEED_EXPORT_ENCODING, the encoding option)', () => {
       { rows: WORLD },
       { FEED_EXPORT_ENCODING: 'utf-8' },
     );
-    expect(readFileSync(join(d, 'raw.jsonl'), 'utf8')).toBe(JSON.stringify(WORLD[0]) + '\n');
+    expect(readFileSync(join(d, 'raw.jsonl'), 'utf8')).toBe('{"price": "£5", "name": "café 😀", "plain": "ascii"}\n');
     expect(readFileSync(join(d, 'escaped.jsonl'), 'utf8')).toContain('"\\u00a35"');
   });
 
@@ -162,11 +180,11 @@ describe('encodings (FEED_EXPORT_ENCODING, the encoding option)', () => {
       { rows },
     );
     const latin = readFileSync(join(d, 'l.jsonl'));
-    expect([...latin]).toEqual([...Buffer.from('{"price":"\u00a35"}\n{"name":"\u00e9"}\n', 'latin1')]);
+    expect([...latin]).toEqual([...Buffer.from('{"price": "\u00a35"}\n{"name": "\u00e9"}\n', 'latin1')]);
     expect(latin.includes(0xa3)).toBe(true);
     const utf16 = readFileSync(join(d, 'u.jsonl'));
     expect([utf16[0], utf16[1]]).toEqual([0xff, 0xfe]);
-    expect(utf16.subarray(2).toString('utf16le')).toBe(rows.map((r) => JSON.stringify(r) + '\n').join(''));
+    expect(utf16.subarray(2).toString('utf16le')).toBe('{"price": "£5"}\n{"name": "😀"}\n{"name": "é"}\n');
     const errors = logs.filter((r) => r.level === 'ERROR').map((r) => r.message);
     expect(errors).toEqual([`Error exporting an item to ${join(d, 'l.jsonl')}: cannot encode "😀" (U+1F600) in latin-1; set the feed's encoding (or FEED_EXPORT_ENCODING) to 'utf-8', or to null to escape it in JSON.`]);
   });
@@ -233,8 +251,8 @@ describe('append and overwrite', () => {
     writeFileSync(join(d, 'h.json'), '[ ]\n');
     writeFileSync(join(d, 'h.csv'), 'n,title');
     await crawlFeeds({ [join(d, 'h.jsonl')]: { format: 'jsonl' }, [join(d, 'h.json')]: { format: 'json' }, [join(d, 'h.csv')]: { format: 'csv' } }, { rows: [{ title: 'T', n: 1 }] });
-    expect(readFileSync(join(d, 'h.jsonl'), 'utf8')).toBe('{"old":1}\n{"title":"T","n":1}\n');
-    expect(readFileSync(join(d, 'h.json'), 'utf8')).toBe('[\n{"title":"T","n":1}\n]');
+    expect(readFileSync(join(d, 'h.jsonl'), 'utf8')).toBe('{"old":1}\n{"title": "T", "n": 1}\n');
+    expect(readFileSync(join(d, 'h.json'), 'utf8')).toBe('[\n{"title": "T", "n": 1}\n]');
     expect(readFileSync(join(d, 'h.csv'), 'utf8')).toBe('n,title\r\n1,T\r\n');
   });
 
@@ -243,8 +261,8 @@ describe('append and overwrite', () => {
     const feeds = { [join(d, 'o.jsonl')]: { format: 'jsonl', overwrite: true }, [join(d, 'o.json')]: { format: 'json', overwrite: true } };
     await crawlFeeds(feeds);
     await crawlFeeds(feeds, { rows: [{ only: true }] });
-    expect(readFileSync(join(d, 'o.jsonl'), 'utf8')).toBe('{"only":true}\n');
-    expect(readFileSync(join(d, 'o.json'), 'utf8')).toBe('[\n{"only":true}\n]');
+    expect(readFileSync(join(d, 'o.jsonl'), 'utf8')).toBe('{"only": true}\n');
+    expect(readFileSync(join(d, 'o.json'), 'utf8')).toBe('[\n{"only": true}\n]');
   });
 });
 
