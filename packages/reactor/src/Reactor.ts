@@ -211,7 +211,9 @@ export abstract class ReactorBase implements Reactor {
     const waits: Deferred<unknown>[] = [];
     for (let t = phases.before.shift(); t !== undefined; t = phases.before.shift()) {
       const d = maybeDeferred(t.fn, ...t.args);
-      d.addErrback(logError);
+      // Logged once, and handled: logError passes the Failure on (as Twisted's does), which
+      // would leave it unhandled and reported a second time when `d` is collected.
+      d.addErrback((f) => void logError(f));
       waits.push(d as Deferred<unknown>);
     }
     new DeferredList(waits).addCallback(() => {
