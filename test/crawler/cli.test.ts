@@ -97,6 +97,23 @@ describe('runspider', () => {
     expect(existsSync(join(tmp.dir, '-'))).toBe(false);
   });
 
+  it('a reader that closes standard output early (| head -1) is logged as a failed feed; the crawl finishes and exits 0, no EPIPE crash', async () => {
+    // DOWNLOAD_DELAY spreads the items over more than a second, so the pipe closes mid-crawl.
+    const args = ['runspider', join(ROOT, 'examples/spiders/books.ts'), '--demo', '-o', '-:jsonl', '-L', 'INFO', '-s', 'DOWNLOAD_DELAY=0.02'];
+    const run = startCli(args, { cwd: tmp.dir });
+    // Like `| head -1`: read the first line, then close the pipe.
+    await run.waitFor(/^\{"title": /m);
+    run.child.stdout!.destroy();
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\[scrapy\.extensions\.feedexport\] ERROR: Feed stdout: stopped: standard output was closed by its reader \(EPIPE\) after \d+ items; the rest are not written\./);
+    const stats = statsDump(r.stderr);
+    expect(stats['feedexport/failed_count/StdoutFeedStorage']).toBe(1);
+    expect(stats.finish_reason).toBe('finished');
+    expect(stats.item_scraped_count).toBe(50);
+    expect(r.stderr).not.toContain('Unhandled');
+  });
+
   it('the README one-liner crawls the embedded demo site: examples/spiders/books.ts --demo -o books.jsonl', async () => {
     const out = join(tmp.dir, 'books.jsonl');
     const r = await runCli(['runspider', 'examples/spiders/books.ts', '--demo', '-o', out]);

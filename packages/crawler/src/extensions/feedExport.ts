@@ -225,6 +225,10 @@ class FeedSlot {
       if (options.overwrite === true) logger.warning(`Feed ${STDOUT_URI} cannot be overwritten (it is standard output); writing to it.`);
       this.tmp = '';
       this.#fd = -1;
+      this.#logger = logger;
+      // A reader that goes away (`| head`) makes writes fail with EPIPE: without a listener
+      // that 'error' event would end the process.
+      process.stdout.on('error', this.#onStdoutError);
       if (this.encoding.bom) this.#emit(Buffer.from([0xff, 0xfe]));
       if (this.format === 'json') this.#write('[');
       return;
@@ -281,6 +285,18 @@ class FeedSlot {
 
   /** The last write to standard output, settled when it has been handed to the OS. */
   #flushed: Promise<void> = Promise.resolve();
+  /** Why standard output can no longer be written (its reader went away), once it happened. */
+  #broken: Error | null = null;
+  #logger: Logger | null = null;
+  readonly #onStdoutError = (e: Error): void => {
+    if (this.#broken !== null) return;
+    this.#broken = e;
+    this.#logger?.error(
+      `Feed ${STDOUT_URI} stopped: standard output was closed by its reader (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${this.#written} items; the rest are not written.`,
+    );
+  };
+  /** Items handed to standard output before it broke. */
+  #written = 0;
 
   #emit(data: string | Buffer): void {
     if (!this.stdout) {
@@ -288,8 +304,12 @@ class FeedSlot {
       else writeSync(this.#fd, data);
       return;
     }
+    if (this.#broken !== null) return;
     this.#flushed = new Promise((resolve) => {
-      process.stdout.write(data, () => resolve());
+      process.stdout.write(data, (e) => {
+        if (e) this.#onStdoutError(e);
+        resolve();
+      });
     });
   }
 
@@ -336,6 +356,7 @@ class FeedSlot {
       this.#write(this.#csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n');
     }
     this.count++;
+    if (this.#broken === null) this.#written++;
   }
 
   /**
@@ -347,6 +368,8 @@ class FeedSlot {
     if (this.stdout) {
       this.#closed = true;
       await this.#flushed;
+      process.stdout.off('error', this.#onStdoutError);
+      if (this.#broken !== null) throw this.#broken;
       return;
     }
     fsyncSync(this.#fd);
@@ -357,7 +380,10 @@ class FeedSlot {
 
   /** Drop the temporary file (the target keeps its previous content, if any). */
   abandon(): void {
-    if (this.stdout) return;
+    if (this.stdout) {
+      process.stdout.off('error', this.#onStdoutError);
+      return;
+    }
     if (!this.#closed) {
       this.#closed = true;
       try {
