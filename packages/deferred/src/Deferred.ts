@@ -463,16 +463,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * appended and, if the Deferred has fired, what can run now runs. @internal
    */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
-    if (this._called) {
-      if (this._paused === 0 && this._first === null && this._cbs === null && !this._runningCallbacks) {
-        this._runNow(cb, eb, cbArgs, ebArgs);
-        return this;
-      }
-      this._push(eb === null && cbArgs === null ? (cb as Fn) : new Pair(cb, eb, cbArgs, ebArgs));
-      this._runCallbacks();
+    const called = this._called;
+    if (called && this._paused === 0 && this._first === null && this._cbs === null && !this._runningCallbacks) {
+      this._runNow(cb, eb, cbArgs, ebArgs);
       return this;
     }
     this._push(eb === null && cbArgs === null ? (cb as Fn) : new Pair(cb, eb, cbArgs, ebArgs));
+    if (called) this._runCallbacks();
     return this;
   }
 
@@ -749,28 +746,27 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     if (fn !== null) {
       let r: unknown;
+      let threw = false;
+      let waiting = false;
       this._runningCallbacks = true;
       try {
         r = args === null ? (fn as Fn)(result) : (fn as Fn)(result, ...(args as unknown[]));
       } catch (e) {
-        this._runningCallbacks = false;
-        this._result = new Failure(e);
-        this._afterRunNow();
-        return;
+        r = new Failure(e);
+        threw = true;
       }
-      if (typeof r === 'number' || (typeof r !== 'object' && typeof r !== 'function') || r === null) {
-        this._runningCallbacks = false;
+      if (threw || typeof r === 'number' || (typeof r !== 'object' && typeof r !== 'function') || r === null) {
         this._result = r;
       } else {
         // Still flagged as running while a returned thenable's then() runs: a callback it adds
         // to this Deferred is queued behind the adopted result, not run with the old one.
-        const waiting = takeReturned(this as Deferred<unknown>, r as object);
-        this._runningCallbacks = false;
-        if (waiting) {
-          // Now waiting on the Deferred it returned (C3): nothing more runs now.
-          finishRun(this as Deferred<unknown>);
-          return;
-        }
+        waiting = takeReturned(this as Deferred<unknown>, r as object);
+      }
+      this._runningCallbacks = false;
+      if (waiting) {
+        // Now waiting on the Deferred it returned (C3): nothing more runs now.
+        finishRun(this as Deferred<unknown>);
+        return;
       }
     }
     this._afterRunNow();
@@ -1069,7 +1065,7 @@ function runLoop(start: Deferred<unknown>): void {
     let failed = isFailure(result);
     // Set once for the whole run over `current` rather than around each call: between two
     // callbacks no other code runs, except a thenable's then() during adoption, where a
-    // re-entrant addCallback must be queued too. Cleared on every way out of the inner loop.
+    // re-entrant addCallback must be queued too. Cleared once the inner loop is left, however.
     current._runningCallbacks = true;
     for (;;) {
       // Pop the entry first: a callback may append more, and they run after it (R13).
@@ -1111,7 +1107,6 @@ function runLoop(start: Deferred<unknown>): void {
           current._result = undefined;
           if (current._debugInfo !== null) clearFailure(current._debugInfo);
           other._paused--;
-          current._runningCallbacks = false;
           if (chain === null) chain = [current];
           chain.push(other);
           // Finish this one after the chainee is done.
@@ -1135,7 +1130,6 @@ function runLoop(start: Deferred<unknown>): void {
         failed = false;
         if (current._debugInfo !== null) clearFailure(current._debugInfo);
         if (other._paused !== 0) continue; // it runs when unpaused
-        current._runningCallbacks = false;
         if (chain === null) chain = [current];
         chain.push(other);
         finished = false;
@@ -1155,7 +1149,6 @@ function runLoop(start: Deferred<unknown>): void {
         current._result = result = r;
         failed = false;
       } else if (takeReturned(current, r as object)) {
-        current._runningCallbacks = false;
         break; // now waiting on it (C3)
       } else {
         result = current._result;
@@ -1163,8 +1156,8 @@ function runLoop(start: Deferred<unknown>): void {
       }
     }
 
+    current._runningCallbacks = false;
     if (finished) {
-      current._runningCallbacks = false;
       finishRun(current);
       if (chain === null) return;
       chain.pop();
