@@ -293,9 +293,9 @@ export class Response {
       body: changes.body ?? this.body,
       request: changes.request !== undefined ? changes.request : this.request,
       flags: changes.flags ?? [...this.flags],
-      ...(changes.ip !== undefined || this.ip !== undefined ? { ip: changes.ip ?? this.ip } : {}),
-      ...(changes.certificate !== undefined || this.certificate !== undefined ? { certificate: changes.certificate ?? this.certificate } : {}),
-      ...(changes.protocol !== undefined || this.protocol !== undefined ? { protocol: changes.protocol ?? this.protocol } : {}),
+      ip: changes.ip ?? this.ip,
+      certificate: changes.certificate ?? this.certificate,
+      protocol: changes.protocol ?? this.protocol,
       ...(changes.encoding !== undefined ? { encoding: changes.encoding } : {}),
     });
   }

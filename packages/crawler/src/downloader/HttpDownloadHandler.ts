@@ -105,7 +105,9 @@ export class HttpDownloadHandler {
         // Read now: by 'end' a keep-alive socket may already be back in the pool.
         const socket = res.socket;
         const ip = socket?.remoteAddress;
-        const certificate = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+        // getPeerCertificate() gives {} when the server sent none.
+        const peer = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+        const certificate = peer !== undefined && Object.keys(peer).length > 0 ? peer : undefined;
         const protocol = `HTTP/${res.httpVersion}`;
         const expected = Number(res.headers['content-length'] ?? -1);
         if (maxSize > 0 && expected > maxSize) {
@@ -166,8 +168,8 @@ export class HttpDownloadHandler {
               body: Buffer.concat(chunks),
               request,
               flags: dataloss ? ['dataloss'] : [],
-              ...(ip !== undefined ? { ip } : {}),
-              ...(certificate !== undefined && Object.keys(certificate).length > 0 ? { certificate } : {}),
+              ip,
+              certificate,
               protocol,
             }),
           );

@@ -209,7 +209,8 @@ class FeedSlot {
     uri: string,
     path: string | null,
     options: FeedOptions,
-    defaults: { indent: number; fields: string[] | undefined; encoding: unknown },
+    encoding: FeedEncoding,
+    defaults: { indent: number; fields: string[] | undefined },
     logger: Logger,
   ) {
     this.uri = uri;
@@ -218,19 +219,17 @@ class FeedSlot {
     this.format = options.format === 'json' ? 'json' : options.format === 'csv' ? 'csv' : 'jsonl';
     this.fields = options.fields ?? defaults.fields;
     this.indent = options.indent ?? defaults.indent;
-    this.encoding =
-      options.encoding !== undefined ? feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`) : feedEncoding(defaults.encoding, 'FEED_EXPORT_ENCODING');
+    this.encoding = encoding;
+    this.#logger = logger;
     if (path === null) {
       // Standard output: written as items come, nothing to append to or replace.
       if (options.overwrite === true) logger.warning(`Feed ${STDOUT_URI} cannot be overwritten (it is standard output); writing to it.`);
       this.tmp = '';
       this.#fd = -1;
-      this.#logger = logger;
       // A reader that goes away (`| head`) makes writes fail with EPIPE: without a listener
       // that 'error' event would end the process.
       process.stdout.on('error', this.#onStdoutError);
-      if (this.encoding.bom) this.#emit(Buffer.from([0xff, 0xfe]));
-      if (this.format === 'json') this.#write('[');
+      this.#begin();
       return;
     }
     mkdirSync(dirname(path), { recursive: true });
@@ -247,8 +246,7 @@ class FeedSlot {
     }
     if (existing === null) {
       this.#fd = openSync(this.tmp, 'w');
-      if (this.encoding.bom) writeSync(this.#fd, Buffer.from([0xff, 0xfe]));
-      if (this.format === 'json') this.#write('[');
+      this.#begin();
       return;
     }
     // Append: start from a copy of the existing file.
@@ -283,20 +281,24 @@ class FeedSlot {
     }
   }
 
+  /** The start of a new feed: the byte-order mark if the encoding has one, `[` for JSON. */
+  #begin(): void {
+    if (this.encoding.bom) this.#emit(Buffer.from([0xff, 0xfe]));
+    if (this.format === 'json') this.#write('[');
+  }
+
+  readonly #logger: Logger;
   /** The last write to standard output, settled when it has been handed to the OS. */
   #flushed: Promise<void> = Promise.resolve();
   /** Why standard output can no longer be written (its reader went away), once it happened. */
   #broken: Error | null = null;
-  #logger: Logger | null = null;
   readonly #onStdoutError = (e: Error): void => {
     if (this.#broken !== null) return;
     this.#broken = e;
-    this.#logger?.error(
-      `Feed ${STDOUT_URI} stopped: standard output was closed by its reader (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${this.#written} items; the rest are not written.`,
+    this.#logger.error(
+      `Feed ${STDOUT_URI} stopped: standard output was closed by its reader (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${this.count} items; the rest are not written.`,
     );
   };
-  /** Items handed to standard output before it broke. */
-  #written = 0;
 
   #emit(data: string | Buffer): void {
     if (!this.stdout) {
@@ -356,7 +358,6 @@ class FeedSlot {
       this.#write(this.#csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n');
     }
     this.count++;
-    if (this.#broken === null) this.#written++;
   }
 
   /**
@@ -428,6 +429,8 @@ function storageName(stdout: boolean): string {
 export class FeedExporter {
   readonly #crawler: Crawler;
   readonly #feeds: Array<[string, FeedOptions]>;
+  /** The encoding of each feed of `#feeds`. */
+  readonly #encodings: FeedEncoding[];
   readonly #slots: FeedSlot[] = [];
   readonly #logger: Logger;
   readonly #onExit = (): void => {
@@ -439,6 +442,9 @@ export class FeedExporter {
     const feeds = crawler.settings.getDict<FeedOptions>('FEEDS');
     this.#feeds = Object.entries(feeds);
     if (this.#feeds.length === 0) throw new NotConfigured();
+    // Encodings are resolved now, so that one deferkit cannot write stops the crawl before it
+    // starts; `undefined` stands for FEED_EXPORT_ENCODING.
+    const own: Array<FeedEncoding | undefined> = [];
     for (const [uri, options] of this.#feeds) {
       if (options === null || typeof options !== 'object' || !FORMATS.includes(options.format)) {
         throw new TypeError(`FEEDS['${uri}']: format must be 'jsonl', 'json' or 'csv', got ${JSON.stringify(options?.format)}.`);
@@ -447,9 +453,10 @@ export class FeedExporter {
         throw new TypeError(`FEEDS['${uri}']: fields must be a list of field names, got ${JSON.stringify(options.fields)}.`);
       }
       toPath(uri.replace(/%\(\w+\)[sd]/g, 'x')); // reject non-file URIs now
-      if (options.encoding !== undefined) feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`); // and unknown encodings
+      own.push(options.encoding !== undefined ? feedEncoding(options.encoding, `FEEDS['${uri}'].encoding`) : undefined);
     }
-    feedEncoding(crawler.settings.get('FEED_EXPORT_ENCODING', null), 'FEED_EXPORT_ENCODING');
+    const fallback = feedEncoding(crawler.settings.get('FEED_EXPORT_ENCODING', null), 'FEED_EXPORT_ENCODING');
+    this.#encodings = own.map((e) => e ?? fallback);
     this.#crawler = crawler;
     this.#logger = crawler.getLogger('scrapy.extensions.feedexport');
     crawler.signals.connect(() => this.#open(), signals.spiderOpened);
@@ -465,13 +472,12 @@ export class FeedExporter {
     const defaults = {
       indent: settings.getInt('FEED_EXPORT_INDENT'),
       fields: fields === null || fields === undefined ? undefined : settings.getList<string>('FEED_EXPORT_FIELDS'),
-      encoding: settings.get('FEED_EXPORT_ENCODING', null),
     };
-    for (const [uri, options] of this.#feeds) {
+    for (const [i, [uri, options]] of this.#feeds.entries()) {
       let path: string | null = uri;
       try {
         path = toPath(expandFeedUri(uri, spider, started));
-        this.#slots.push(new FeedSlot(uri, path, options, defaults, this.#logger));
+        this.#slots.push(new FeedSlot(uri, path, options, this.#encodings[i]!, defaults, this.#logger));
       } catch (e) {
         this.#logger.error(`Error opening ${options.format} feed ${path ?? STDOUT_URI}: ${(e as Error)?.message ?? String(e)}`, e);
         this.#crawler.stats.incValue(`feedexport/failed_count/${storageName(path === null)}`);
