@@ -1,25 +1,13 @@
 // FeedExporter: write scraped items to files (FEEDS), atomically.
 
-import {
-  closeSync,
-  copyFileSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Crawler } from '../Crawler.js';
 import { NotConfigured } from '../errors.js';
 import type { Logger } from '../log.js';
 import { signals } from '../signals.js';
 import type { Spider } from '../Spider.js';
+import { errorText, FeedTarget, FeedWriteError } from './feedTarget.js';
 
 /** The formats a feed can have (`jsonlines` and `jl` are other names of `jsonl`). */
 export type FeedFormat = 'jsonl' | 'jsonlines' | 'jl' | 'json' | 'csv';
@@ -153,56 +141,29 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The cells of one CSV line (the header of a file being appended to). */
-function parseCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  cells.push(cur);
-  return cells;
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-let tmpCounter = 0;
-
 /**
- * One open feed: a temporary file next to the target, renamed over it when finished; or
- * standard output, written as items come. @internal
+ * One open feed: its format (framing, separators, CSV header) over a {@link FeedTarget} (a
+ * file) or standard output. A write that fails ends the feed at once — one error, the target
+ * as it was — and the crawl goes on. @internal
  */
 class FeedSlot {
   readonly uri: string;
   /** The file, or `stdout:`. */
   readonly path: string;
-  readonly tmp: string;
   /** Written to standard output rather than to a file. */
   readonly stdout: boolean;
   readonly format: 'jsonl' | 'json' | 'csv';
   readonly fields: string[] | undefined;
   readonly indent: number;
   readonly encoding: FeedEncoding;
-  readonly #fd: number;
+  readonly #target: FeedTarget | null;
+  /** Adding to an existing, non-empty file: the framing goes around the new items at publish. */
+  readonly #appending: boolean;
   #closed = false;
   /** Items written by this crawl. */
   count = 0;
-  /** Items already in the file when appending (json: decides the separator). */
-  #existing = 0;
+  /** Why the feed stopped (a write error, or a stdout reader that went away), once it did. */
+  failure: Error | null = null;
   #csvHeader: string[] | undefined;
 
   constructor(
@@ -224,61 +185,26 @@ class FeedSlot {
     if (path === null) {
       // Standard output: written as items come, nothing to append to or replace.
       if (options.overwrite === true) logger.warning(`Feed ${STDOUT_URI} cannot be overwritten (it is standard output); writing to it.`);
-      this.tmp = '';
-      this.#fd = -1;
+      this.#target = null;
+      this.#appending = false;
       // A reader that goes away (`| head`) makes writes fail with EPIPE: without a listener
       // that 'error' event would end the process.
       process.stdout.on('error', this.#onStdoutError);
       this.#begin();
       return;
     }
-    mkdirSync(dirname(path), { recursive: true });
-    // Write next to the target (same file system), then rename: a crash never leaves a
-    // half-written feed under the target's name, only this temporary file.
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${++tmpCounter}.tmp`);
-    let existing: Buffer | null = null;
-    if (options.overwrite !== true) {
-      try {
-        if (statSync(path).size > 0) existing = readFileSync(path);
-      } catch {
-        existing = null; // no file yet
-      }
-    }
-    if (existing === null) {
-      this.#fd = openSync(this.tmp, 'w');
-      this.#begin();
-      return;
-    }
-    // Append: start from a copy of the existing file.
-    copyFileSync(path, this.tmp);
-    if (this.format === 'json') {
-      // Continue the existing array, so the file stays valid JSON (Scrapy appends a second
-      // array after the first; deferkit does not).
-      let end = existing.length - 1;
-      while (end >= 0 && isBlank(existing[end]!)) end--;
-      let start = 0;
-      while (start < existing.length && isBlank(existing[start]!)) start++;
-      if (existing[start] === 0x5b /* [ */ && existing[end] === 0x5d /* ] */) {
-        let inner = end - 1;
-        while (inner > start && isBlank(existing[inner]!)) inner--;
-        this.#existing = inner > start ? 1 : 0;
-        // Keep "[…last item" (or just "["), then write ",\n{…}" … "\n]".
-        truncateSync(this.tmp, inner > start ? inner + 1 : start + 1);
-        this.#fd = openSync(this.tmp, 'a');
-      } else {
-        logger.warning(`Feed ${path} exists but is not a JSON array; appending to it leaves invalid JSON (use -O / overwrite: true to replace it).`);
-        this.#fd = openSync(this.tmp, 'a');
-        this.#write('\n[');
-      }
-    } else {
-      this.#fd = openSync(this.tmp, 'a');
-      const last = existing[existing.length - 1];
-      if (last !== 0x0a) this.#write(this.format === 'csv' ? '\r\n' : '\n');
-      if (this.format === 'csv') {
-        const firstLine = existing.toString(this.encoding.node).replace(/^\ufeff/, '').split(/\r?\n/, 1)[0] ?? '';
-        this.#csvHeader = this.fields ?? parseCsvLine(firstLine);
-      }
-    }
+    const node = encoding.node;
+    this.#target = new FeedTarget(path, {
+      overwrite: options.overwrite === true,
+      format: this.format,
+      text: { node, encode: (t) => Buffer.from(t, node) },
+      logger,
+    });
+    this.#target.ready().catch((e: unknown) => this.#fail(e as Error));
+    const append = this.#target.append;
+    this.#appending = append !== undefined && !append.fresh;
+    if (this.#appending) this.#csvHeader = this.fields ?? append!.csvHeader;
+    else this.#begin();
   }
 
   /** The start of a new feed: the byte-order mark if the encoding has one, `[` for JSON. */
@@ -290,23 +216,37 @@ class FeedSlot {
   readonly #logger: Logger;
   /** The last write to standard output, settled when it has been handed to the OS. */
   #flushed: Promise<void> = Promise.resolve();
-  /** Why standard output can no longer be written (its reader went away), once it happened. */
-  #broken: Error | null = null;
   readonly #onStdoutError = (e: Error): void => {
-    if (this.#broken !== null) return;
-    this.#broken = e;
+    if (this.failure !== null) return;
+    this.failure = e;
     this.#logger.error(
       `Feed ${STDOUT_URI} stopped: standard output was closed by its reader (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${this.count} items; the rest are not written.`,
     );
   };
 
-  #emit(data: string | Buffer): void {
-    if (!this.stdout) {
-      if (typeof data === 'string') writeSync(this.#fd, data);
-      else writeSync(this.#fd, data);
+  /** A write failed: stop this feed, keep the target as it was, say so once. */
+  #fail(e: Error): void {
+    if (this.failure !== null) return;
+    this.failure = e;
+    const through = this.#target?.kind === 'through';
+    this.#target?.abandon();
+    this.#logger.error(
+      `Feed ${this.path} failed after ${this.count} items: ${errorText(e)}. ` +
+        (through ? 'What was written before stays there; the rest of the crawl is not written to it.' : `It is not written; ${this.path} keeps its previous content (if any).`) +
+        ' The crawl goes on.',
+    );
+  }
+
+  #emit(data: Buffer): void {
+    if (this.failure !== null) return;
+    if (this.#target !== null) {
+      try {
+        this.#target.write(data);
+      } catch (e) {
+        this.#fail(e as Error);
+      }
       return;
     }
-    if (this.#broken !== null) return;
     this.#flushed = new Promise((resolve) => {
       process.stdout.write(data, (e) => {
         if (e) this.#onStdoutError(e);
@@ -315,22 +255,25 @@ class FeedSlot {
     });
   }
 
-  #write(s: string): void {
+  /** `s` in the feed's encoding. @throws TypeError for a character the encoding lacks. */
+  #encode(s: string): Buffer {
     const { node, max } = this.encoding;
-    if (node === 'utf8') {
-      this.#emit(s);
-      return;
-    }
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) > max) {
-        const cp = s.codePointAt(i)!;
-        throw new TypeError(
-          `cannot encode ${JSON.stringify(String.fromCodePoint(cp))} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) in ${this.encoding.label}; ` +
-            "set the feed's encoding (or FEED_EXPORT_ENCODING) to 'utf-8', or to null to escape it in JSON.",
-        );
+    if (node !== 'utf8') {
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > max) {
+          const cp = s.codePointAt(i)!;
+          throw new TypeError(
+            `cannot encode ${JSON.stringify(String.fromCodePoint(cp))} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) in ${this.encoding.label}; ` +
+              "set the feed's encoding (or FEED_EXPORT_ENCODING) to 'utf-8', or to null to escape it in JSON.",
+          );
+        }
       }
     }
-    this.#emit(Buffer.from(s, node));
+    return Buffer.from(s, node);
+  }
+
+  #write(s: string): void {
+    this.#emit(this.#encode(s));
   }
 
   #json(obj: unknown, indent?: number): string {
@@ -338,62 +281,95 @@ class FeedSlot {
     return this.encoding.escapeJson ? escapeNonAscii(text) : text;
   }
 
-  #pick(item: unknown): Record<string, unknown> {
-    const obj = (item !== null && typeof item === 'object' ? item : { value: item }) as Record<string, unknown>;
+  #pick(item: object): Record<string, unknown> {
+    const obj = item as Record<string, unknown>;
     if (this.fields === undefined) return obj;
     return Object.fromEntries(this.fields.map((f) => [f, obj[f]]));
   }
 
-  export(item: unknown): void {
+  /** Whether the feed still takes items (no write has failed). */
+  get writable(): boolean {
+    return this.failure === null;
+  }
+
+  export(item: object): void {
+    if (this.failure !== null) return;
     const obj = this.#pick(item);
-    if (this.format === 'jsonl') this.#write(this.#json(obj) + '\n');
+    let text: string;
+    if (this.format === 'jsonl') text = this.#json(obj) + '\n';
     else if (this.format === 'json') {
-      const text = this.#json(obj, this.indent);
-      this.#write((this.count + this.#existing === 0 ? '\n' : ',\n') + text);
+      // A new array starts "[\n{…}"; items appended after an old array's last item are joined
+      // by ",\n" and the framing around them is added when the feed is published.
+      const sep = this.count === 0 ? (this.#appending ? '' : '\n') : ',\n';
+      text = sep + this.#json(obj, this.indent);
     } else {
+      let header = '';
       if (this.#csvHeader === undefined) {
         this.#csvHeader = this.fields ?? Object.keys(obj);
-        this.#write(this.#csvHeader.map(csvCell).join(',') + '\r\n');
+        header = this.#csvHeader.map(csvCell).join(',') + '\r\n';
       }
-      this.#write(this.#csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n');
+      text = header + this.#csvHeader.map((k) => csvCell(obj[k])).join(',') + '\r\n';
     }
-    this.count++;
+    const bytes = this.#encode(text); // an encoding error fails this item only
+    this.#emit(bytes);
+    if (this.failure === null) this.count++;
+  }
+
+  /** What goes around the items when the feed is published. */
+  #framing(): { before: string; after: string } {
+    if (this.format !== 'json') return { before: '', after: '' };
+    if (!this.#appending) return { before: '', after: this.count === 0 ? ']' : '\n]' };
+    const append = this.#target!.append!;
+    return { before: append.jsonNotArray ? '\n[\n' : append.jsonHasItems ? ',\n' : '\n', after: '\n]' };
   }
 
   /**
-   * Close the temporary file, flush it to disk and rename it over the target; on standard
-   * output, wait until everything written has been handed over.
+   * Publish the feed: the file renamed into place or appended to; on standard output, wait
+   * until everything written has been handed over. A FIFO that nobody opened yet is waited for.
+   *
+   * @throws the write error, when the feed failed (already logged).
    */
   async finish(): Promise<void> {
-    if (this.format === 'json') this.#write(this.count + this.#existing === 0 ? ']' : '\n]');
+    if (this.#target !== null && !this.#target.isOpen && this.failure === null) {
+      this.#logger.warning(`Feed ${this.path} waits for a reader (a FIFO nobody has opened yet); Ctrl-C twice to stop without it.`);
+      await this.#target.ready().catch(() => undefined);
+    }
+    this.finishSync();
     if (this.stdout) {
-      this.#closed = true;
       await this.#flushed;
       process.stdout.off('error', this.#onStdoutError);
-      if (this.#broken !== null) throw this.#broken;
-      return;
     }
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
-    this.#closed = true;
-    renameSync(this.tmp, this.path);
+    if (this.failure !== null) throw this.failure;
   }
 
-  /** Drop the temporary file (the target keeps its previous content, if any). */
+  /**
+   * Publish what was scraped so far, synchronously (a forced exit): everything `finish()` does
+   * except waiting. Never throws; a failure is in `failure`.
+   */
+  finishSync(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.failure !== null) return;
+    const framing = this.#framing();
+    if (this.#target === null) {
+      if (framing.after !== '') this.#write(framing.after);
+      return;
+    }
+    try {
+      this.#target.publish({ before: framing.before, after: framing.after });
+    } catch (e) {
+      this.#fail(e as Error);
+    }
+  }
+
+  /** Drop the spool file (the target keeps its previous content, if any). */
   abandon(): void {
+    this.#closed = true;
     if (this.stdout) {
       process.stdout.off('error', this.#onStdoutError);
       return;
     }
-    if (!this.#closed) {
-      this.#closed = true;
-      try {
-        closeSync(this.#fd);
-      } catch {
-        /* already closed */
-      }
-    }
-    rmSync(this.tmp, { force: true });
+    this.#target?.abandon();
   }
 }
 
@@ -433,8 +409,15 @@ export class FeedExporter {
   readonly #encodings: FeedEncoding[];
   readonly #slots: FeedSlot[] = [];
   readonly #logger: Logger;
+  /**
+   * A forced exit (a second Ctrl-C, `process.exit()`): publish what was scraped so far, in
+   * the same synchronous turn, so that nothing scraped is lost and no spool file is left.
+   */
   readonly #onExit = (): void => {
-    for (const slot of this.#slots) slot.abandon();
+    for (const slot of this.#slots.splice(0)) {
+      slot.finishSync();
+      if (slot.failure === null) this.#logger.info(`Stored ${slot.format} feed (${slot.count} items) in: ${slot.path} (forced stop)`);
+    }
   };
 
   /** @param crawler - the crawler. */
@@ -479,7 +462,9 @@ export class FeedExporter {
         path = toPath(expandFeedUri(uri, spider, started));
         this.#slots.push(new FeedSlot(uri, path, options, this.#encodings[i]!, defaults, this.#logger));
       } catch (e) {
-        this.#logger.error(`Error opening ${options.format} feed ${path ?? STDOUT_URI}: ${(e as Error)?.message ?? String(e)}`, e);
+        // A target the feed may not use is the user's to fix: one line, no stack.
+        const cause = e instanceof FeedWriteError || e instanceof TypeError ? errorText(e) : e;
+        this.#logger.error(`Error opening ${options.format} feed ${path ?? STDOUT_URI}: ${errorText(e)}`, cause === e ? e : undefined);
         this.#crawler.stats.incValue(`feedexport/failed_count/${storageName(path === null)}`);
       }
     }
@@ -487,6 +472,8 @@ export class FeedExporter {
   }
 
   #export(item: unknown): void {
+    // Only items reach itemScraped (the scraper logs anything else, as Scrapy does).
+    if (item === null || typeof item !== 'object') return;
     for (const slot of this.#slots) {
       try {
         slot.export(item);
@@ -497,19 +484,23 @@ export class FeedExporter {
   }
 
   async #close(): Promise<void> {
-    process.off('exit', this.#onExit);
-    for (const slot of this.#slots.splice(0)) {
+    // The exit hook stays until every slot is published: a forced stop while a slot waits (a
+    // FIFO's reader) still publishes the others.
+    const slots = [...this.#slots];
+    for (const slot of slots) {
       try {
         await slot.finish();
         this.#logger.info(`Stored ${slot.format} feed (${slot.count} items) in: ${slot.path}`);
         this.#crawler.stats.incValue(`feedexport/success_count/${storageName(slot.stdout)}`);
-      } catch (e) {
+      } catch {
+        // Already logged, once, when the write failed.
         slot.abandon();
-        this.#logger.error(`Error storing ${slot.format} feed (${slot.count} items) in: ${slot.path}`, e);
         this.#crawler.stats.incValue(`feedexport/failed_count/${storageName(slot.stdout)}`);
       }
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
       await this.#crawler.signals.sendAsync(signals.feedSlotClosed, { slot: { uri: slot.uri, path: slot.path, count: slot.count, format: slot.format } });
     }
+    process.off('exit', this.#onExit);
     await this.#crawler.signals.sendAsync(signals.feedExporterClosed, {});
   }
 }
