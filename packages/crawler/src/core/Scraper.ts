@@ -23,6 +23,24 @@ export function itemRepr(item: unknown): string {
   }
 }
 
+/**
+ * Whether a callback's output is an item: an object that is not an array, a function, a
+ * Response, a promise or another Deferred (Scrapy's `is_item`: dicts, Items, dataclasses).
+ * @internal
+ */
+export function isItem(x: unknown): x is object {
+  if (x === null || typeof x !== 'object') return false;
+  if (Array.isArray(x) || x instanceof Response || isPromiseLike(x) || isDeferred(x)) return false;
+  return true;
+}
+
+/** A value's type as a log line names it: `number`, `string`, `Array`, `Promise`, `HtmlResponse`. */
+function typeName(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x !== 'object') return typeof x;
+  return (Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null)?.constructor?.name || 'Object';
+}
+
 /** A callback's return value as output to iterate (Scrapy's `arg_to_iter`). */
 function toIterable(x: unknown): Output {
   if (x === undefined || x === null) return [];
@@ -234,11 +252,20 @@ export class Scraper {
     logger.error(`Error downloading ${request}: ${(failure.value as Error)?.name ?? 'Error'}: ${failure.getErrorMessage()}`);
   }
 
-  /** One item through the pipelines, then `itemScraped` / `itemDropped` / `itemError`. */
+  /**
+   * One item through the pipelines, then `itemScraped` / `itemDropped` / `itemError`. What is
+   * not an item (a number, a string, a function, an array inside the output…) is logged as
+   * Scrapy does (`Spider must return request, item, or None, got 'number' in <GET …>`) and
+   * goes nowhere.
+   */
   async startItemproc(item: unknown, response: Response | null): Promise<void> {
     const crawler = this.#crawler;
     const logger = crawler.getLogger('scrapy.core.scraper');
     const spider = crawler.spider;
+    if (!isItem(item)) {
+      logger.error(`Spider must return request, item, or None, got '${typeName(item)}' in ${response?.request ?? response ?? 'start'}`);
+      return;
+    }
     this.itemprocSize++;
     try {
       let out: unknown;
