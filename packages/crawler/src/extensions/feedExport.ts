@@ -383,15 +383,23 @@ function storageName(stdout: boolean): string {
  * (`{ 'out/%(name)s.jsonl': { format: 'jsonl' } }`; formats `jsonl`, `json`, `csv`; options
  * `overwrite`, `fields`, `indent`, `encoding`). As in Scrapy, with no encoding
  * (`FEED_EXPORT_ENCODING = null`, the default) JSON and JSON lines escape non-ASCII characters
- * (`"\u00a3"`); set `'utf-8'` (as `scrapy startproject` does) to write them as they are. Each feed is written to a temporary file next to the target
- * (`.<name>.<pid>-<n>.tmp`) and renamed over it when the spider closes, so an interrupted
- * crawl never leaves a half-written feed: the target is either absent, its previous version, or
- * complete. A forced exit (a second Ctrl-C) removes the temporary files; only a crash that kills
- * the process outright (SIGKILL, power loss) can leave one behind.
+ * (`"\u00a3"`); set `'utf-8'` (as `scrapy startproject` does) to write them as they are.
  *
- * Appending (the default, as Scrapy's `-o`) starts from a copy of the existing file: a `.json`
- * feed continues the existing array, so the file stays valid JSON; a `.csv` feed reuses the
- * existing header.
+ * What a feed guarantees (docs/crawler.md, "What a feed guarantees"):
+ * - Items are spooled to a file next to the target (`.<name>.<pid>-<n>.tmp`); the target is
+ *   only touched when the feed is published. A new or overwritten (`-O`) regular file is
+ *   renamed into place, keeping the old file's mode and owner; a hard-linked file is rewritten
+ *   in place so every name sees the new feed.
+ * - Appending (the default, as Scrapy's `-o`) costs the new items only: they are written after
+ *   the old content (a `.json` array continues, so the file stays valid JSON; a `.csv` feed
+ *   reuses the existing header), reading no more than the old file's first line and last bytes.
+ *   A file the crawl cannot read or write is never replaced: that feed fails, with the fix named.
+ * - A symbolic link is followed (it stays a link); a FIFO or a device is written through.
+ * - A write that fails (a full disk) fails that feed once: one error, the target as it was (an
+ *   append is undone byte for byte), `feedexport/failed_count`, and the crawl goes on.
+ * - A forced exit (a second Ctrl-C) still publishes everything scraped so far, correctly
+ *   terminated. A crash that kills the process outright (SIGKILL) leaves the target as it was
+ *   and the scraped items in the spool file, which the next crawl to that target points out.
  *
  * `'stdout:'` as a URI (`-o -:jsonl` on the command line) writes the feed to standard output as
  * items come (the log goes to standard error).
