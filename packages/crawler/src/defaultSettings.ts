@@ -38,6 +38,10 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   REDIRECT_ENABLED: true,
   REDIRECT_MAX_TIMES: 20,
   REDIRECT_PRIORITY_ADJUST: 2,
+  METAREFRESH_ENABLED: true,
+  METAREFRESH_MAXDELAY: 100,
+  // Scrapy 2.8's default: a meta refresh inside <script> or <noscript> is followed too.
+  METAREFRESH_IGNORE_TAGS: [],
 
   // HTTP errors
   HTTPERROR_ALLOWED_CODES: [],
@@ -56,6 +60,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     DefaultHeadersMiddleware: 400,
     UserAgentMiddleware: 500,
     RetryMiddleware: 550,
+    MetaRefreshMiddleware: 580,
     HttpCompressionMiddleware: 590,
     RedirectMiddleware: 600,
     DownloaderStats: 850,

@@ -34,10 +34,12 @@ export type { ComponentClass, ComponentSetting, ComponentSpec } from './middlewa
 
 // Built-in components
 export {
+  BaseRedirectMiddleware,
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
   HttpCompressionMiddleware,
+  MetaRefreshMiddleware,
   OffsiteMiddleware,
   RedirectMiddleware,
   RetryMiddleware,

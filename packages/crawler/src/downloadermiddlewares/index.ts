@@ -5,7 +5,8 @@ import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddlewar
 import { HttpCompressionMiddleware } from './httpcompression.js';
 import { DownloaderStats } from './stats.js';
 import { OffsiteMiddleware } from './offsite.js';
-import { RedirectMiddleware } from './redirect.js';
+import { MetaRefreshMiddleware } from './metarefresh.js';
+import { BaseRedirectMiddleware, RedirectMiddleware } from './redirect.js';
 import { RetryMiddleware } from './retry.js';
 
 /** @internal */
@@ -15,16 +16,19 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   DefaultHeadersMiddleware,
   UserAgentMiddleware,
   RetryMiddleware,
+  MetaRefreshMiddleware,
   HttpCompressionMiddleware,
   RedirectMiddleware,
   DownloaderStats,
 };
 
 export {
+  BaseRedirectMiddleware,
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
   HttpCompressionMiddleware,
+  MetaRefreshMiddleware,
   OffsiteMiddleware,
   RedirectMiddleware,
   RetryMiddleware,
