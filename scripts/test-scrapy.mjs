@@ -42,11 +42,15 @@ const RUNS = [
   { name: 'deferkit-callback', kind: 'deferkit', extra: ['-s', 'REACTOR=callback'] },
   { name: 'deferkit-promise', kind: 'deferkit', extra: ['-s', 'REACTOR=promise'] },
 ];
-/** Compared pairs: [deferkit run, Scrapy run]; the last one checks that Scrapy agrees with itself. */
+/**
+ * Compared pairs: [deferkit run, Scrapy run]; the last two check that each crawler agrees with
+ * itself across its two reactors (else the site or the spider is not deterministic).
+ */
 const PAIRS = [
   ['deferkit-callback', 'scrapy-epoll'],
   ['deferkit-promise', 'scrapy-asyncio'],
   ['scrapy-asyncio', 'scrapy-epoll'],
+  ['deferkit-promise', 'deferkit-callback'],
 ];
 
 /** The close stats that are compared (every key of either side matching one of these). */
