@@ -19,9 +19,10 @@ import { startSite } from '../test/scrapy-diff/site.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'test', 'scrapy-diff');
-const PYTHON = '/usr/bin/python3';
+/** The Python with Scrapy (DEFERKIT_SCRAPY_PYTHON overrides it, e.g. to check the NOT RUN path). */
+const PYTHON = process.env.DEFERKIT_SCRAPY_PYTHON || '/usr/bin/python3';
 /** Each crawler process is killed after this long and the run reported as failed. */
-const RUN_TIMEOUT_MS = 60_000;
+const RUN_TIMEOUT_MS = Number(process.env.DEFERKIT_SCRAPY_TIMEOUT_MS) || 60_000;
 
 const probe = spawnSync(PYTHON, ['-c', 'import scrapy, sys; sys.stdout.write(scrapy.__version__)'], { encoding: 'utf-8' });
 if (probe.status !== 0) {

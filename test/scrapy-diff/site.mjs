@@ -49,6 +49,8 @@ function routes() {
               '/redirect301', '/redirect302', '/chain1', '/missing', '/error500', '/flaky', '/reset',
               '/gzip', '/deflate', '/cs-header', '/cs-meta', '/cs-cp1252', '/cs-utf8',
               '/big', '/warn', '/refresh', '/image.png',
+              '/redirect-noloc', '/redirect-rel', '/bom', '/query?b=2&a=1', '/query?a=1&b=2', '/empty', '/markup',
+              '  /spaced  ', '/data.json',
               `http://localhost:${req.socket.localPort}/a`, 'http://never.invalid/x', 'http://never.invalid/y',
             ),
         ),
@@ -114,6 +116,26 @@ function routes() {
       html(res, page('Refresh', '<p>refreshing</p>', '<meta http-equiv="refresh" content="0; url=/refresh-target">'), { type: 'text/html; charset=utf-8' }),
     '/refresh-target': (req, res) => html(res, page('Refresh target', '<p>after a meta refresh</p>'), { type: 'text/html; charset=utf-8' }),
     '/image.png': (req, res) => html(res, PNG, { type: 'image/png' }),
+    // A 302 without Location: no redirect, so the 302 reaches HttpErrorMiddleware.
+    '/redirect-noloc': (req, res) => {
+      res.writeHead(302, { 'Content-Length': 0 });
+      res.end();
+    },
+    '/redirect-rel': (req, res) => redirect(res, 301, 'rel/../rel/sub?from=redirect'),
+    // A UTF-8 byte-order mark wins over the Content-Type charset.
+    '/bom': (req, res) =>
+      html(res, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(page('BOM', '<p class="sample">\u00e9t\u00e9 \u20ac</p>'), 'utf-8')]), { type: 'text/html; charset=iso-8859-1' }),
+    // Both query orders are one page for the duplicate filter (canonical URLs).
+    '/query': (req, res) => html(res, page('Query', '<p>query</p>'), { type: 'text/html; charset=utf-8' }),
+    '/empty': (req, res) => html(res, '', { type: 'text/html; charset=utf-8' }),
+    '/markup': (req, res) =>
+      html(
+        res,
+        page('Markup &amp; entities', '<p class="sample">a &amp; b &eacute; &#x263A; &lt;tag&gt;</p>\n<p>x<!-- comment -->y<br>z<script>var s = 1;</script>w</p>\n<p>  spaced\n  lines  </p>'),
+        { type: 'text/html; charset=utf-8' },
+      ),
+    '/spaced': (req, res) => html(res, page('Spaced href', '<p>reached through an href with spaces</p>'), { type: 'text/html; charset=utf-8' }),
+    '/data.json': (req, res) => html(res, '{"a": 1}', { type: 'application/json' }),
   };
 }
 
