@@ -1,4 +1,4 @@
-// Logging: Scrapy-style lines, per-crawler handlers, counts per level.
+// Logging: Scrapy-style lines, per-crawler handlers, counts per level (log_count/<LEVEL>).
 
 /** Log levels, as Python's logging. */
 export const LOG_LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
@@ -88,18 +88,22 @@ export class Logger {
 }
 
 /**
- * Where a crawler's log records go: every handler, and stderr when LOG_ENABLED (records below
- * LOG_LEVEL are dropped before either). @internal
+ * Where a crawler's log records go: the counter, every handler, and stderr when LOG_ENABLED
+ * (records below LOG_LEVEL are dropped before any of them). @internal
  */
 export class LogHub {
   readonly handlers: LogHandler[] = [];
   threshold: number = LOG_LEVELS.DEBUG;
   toStderr = true;
-  readonly counts = new Map<LogLevel, number>();
+  /**
+   * Counts each kept record (the crawler's `log_count/<LEVEL>` stats, Scrapy's
+   * LogCounterHandler); called before the handlers, whether or not LOG_ENABLED. Null: not counting.
+   */
+  count: ((level: LogLevel) => void) | null = null;
 
   emit = (record: LogRecord): void => {
     if (LOG_LEVELS[record.level] < this.threshold) return;
-    this.counts.set(record.level, (this.counts.get(record.level) ?? 0) + 1);
+    this.count?.(record.level);
     for (const h of this.handlers) {
       try {
         h(record);
