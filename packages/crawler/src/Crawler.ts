@@ -20,7 +20,7 @@ import { BUILTIN_EXTENSIONS } from './extensions/index.js';
 import { LOG_LEVELS, LogHub, type LogHandler, type LogLevel, type Logger } from './log.js';
 import { buildComponents } from './middleware/components.js';
 import { Settings } from './Settings.js';
-import { SignalManager } from './signals.js';
+import { SignalManager, signals } from './signals.js';
 import type { Spider, SpiderClass } from './Spider.js';
 import { StatsCollector } from './stats.js';
 import { brandClass } from './utils/brand.js';
@@ -86,6 +86,12 @@ export class Crawler {
     if (spiderClass.customSettings !== undefined) this.settings.update(spiderClass.customSettings, 'spider');
     this.stats = new StatsCollector();
     this.signals = new SignalManager(this.getLogger('scrapy.utils.signal'));
+    // Scrapy's LogCounterHandler: every record of this crawler at or above LOG_LEVEL counts as
+    // `log_count/<LEVEL>` (LOG_ENABLED or not), from now until engineStopped.
+    this._logHub.count = (level) => this.stats.incValue(`log_count/${level}`);
+    this.signals.connect(() => {
+      this._logHub.count = null;
+    }, signals.engineStopped);
     this.#configureLogging();
   }
 
@@ -137,9 +143,7 @@ export class Crawler {
       installFromSettings(this.settings);
     }
     verifyInstalledReactor(kind);
-    const spider = new this.spiderClass();
-    Object.assign(spider, args);
-    spider.crawler = this;
+    const spider = this.#createSpider(args);
     if (spider.customSettings !== undefined && spider.customSettings !== this.spiderClass.customSettings) {
       this.settings.update(spider.customSettings, 'spider');
       verifyInstalledReactor(reactorKind(this.settings));
@@ -153,6 +157,27 @@ export class Crawler {
       logger.info(`Overridden settings:\n${JSON.stringify(overridden, (_k, v) => (typeof v === 'function' ? `[${v.name}]` : v), 1)}`);
     }
     this.extensions = buildComponents(this, 'EXTENSIONS', 'EXTENSIONS_BASE', BUILTIN_EXTENSIONS);
+  }
+
+  /** Scrapy's `_create_spider`: through the class's `fromCrawler`, checked. */
+  #createSpider(args: Record<string, unknown>): Spider {
+    const cls = this.spiderClass;
+    const make = cls.fromCrawler;
+    let spider: unknown;
+    if (typeof make === 'function') spider = make.call(cls, this, args);
+    else {
+      // A class not derived from this copy's Spider (a plain class with the same shape).
+      const s = new cls();
+      Object.assign(s, args);
+      s.crawler = this;
+      spider = s;
+    }
+    if (spider === null || typeof spider !== 'object' || typeof (spider as Spider).parse !== 'function') {
+      throw new TypeError(`${cls.name}.fromCrawler(crawler, args) must return the spider (return super.fromCrawler(crawler, args)), got ${spider === null ? 'null' : typeof spider}.`);
+    }
+    const made = spider as Spider;
+    if (made.crawler === undefined) made.crawler = this;
+    return made;
   }
 
   /**

@@ -37,6 +37,35 @@ export class Spider {
   /** Settings applied at spider priority before the crawl starts. Scrapy's `custom_settings`. */
   static customSettings: Record<string, unknown> | undefined = undefined;
 
+  /**
+   * Create the spider for a crawler: the crawler calls this (never `new` directly), so a
+   * subclass can override it to connect signals or read settings, as in Scrapy. The default
+   * makes an instance, copies `args` (the `-a name=value` arguments) onto it and sets `crawler`.
+   *
+   * Mirrors Scrapy's `Spider.from_crawler`.
+   *
+   * @param crawler - the crawler that will run the spider.
+   * @param args - spider arguments, copied onto the instance.
+   * @returns the spider.
+   * @example
+   * ```ts
+   * class Tidy extends Spider {
+   *   static override fromCrawler(crawler: Crawler, args?: Record<string, unknown>) {
+   *     const spider = super.fromCrawler(crawler, args);
+   *     crawler.signals.connect(() => console.log('closed'), signals.spiderClosed);
+   *     return spider;
+   *   }
+   * }
+   * // prints "closed" when the crawl ends
+   * ```
+   */
+  static fromCrawler(this: SpiderClass, crawler: Crawler, args: Record<string, unknown> = {}): Spider {
+    const spider = new this();
+    Object.assign(spider, args);
+    spider.crawler = crawler;
+    return spider;
+  }
+
   /** The spider's name (shown in logs and stats). */
   name = 'spider';
   /** URLs of the default start requests. */
@@ -94,7 +123,11 @@ export class Spider {
 }
 
 /** A Spider subclass. */
-export type SpiderClass<S extends Spider = Spider> = (new () => S) & { customSettings?: Record<string, unknown> | undefined };
+export type SpiderClass<S extends Spider = Spider> = (new () => S) & {
+  customSettings?: Record<string, unknown> | undefined;
+  /** Scrapy's `from_crawler`; `Spider`'s own when a class does not define it. */
+  fromCrawler?: (crawler: Crawler, args?: Record<string, unknown>) => Spider;
+};
 
 // `instanceof Spider` holds for a Spider of another loaded copy too (see utils/brand.ts).
 brandClass(Spider, 'Spider');
