@@ -113,6 +113,7 @@ async function crawl(run) {
   });
   await site.close();
   writeFileSync(out.log, result.output);
+  writeFileSync(join(work, `${run.name}.site.log`), site.log.join('\n') + '\n');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const port = new URL(site.url).port;
   // Offsite links must be filtered before download: the site sees only its own host name.

@@ -37,6 +37,14 @@ function routes() {
     res.writeHead(status, { Location: location, 'Content-Length': 0 });
     res.end();
   };
+  const chunked = (res, text) => {
+    const buf = Buffer.from(text, 'utf-8');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    // The crawler may cut the connection once over its limit: later writes just go nowhere.
+    res.on('error', () => {});
+    for (let i = 0; i < buf.length; i += 8192) res.write(buf.subarray(i, i + 8192));
+    res.end();
+  };
   return {
     '/': (req, res) =>
       html(
@@ -50,7 +58,7 @@ function routes() {
               '/gzip', '/deflate', '/cs-header', '/cs-meta', '/cs-cp1252', '/cs-utf8',
               '/big', '/warn', '/refresh', '/image.png',
               '/redirect-noloc', '/redirect-rel', '/bom', '/query?b=2&a=1', '/query?a=1&b=2', '/empty', '/markup',
-              '  /spaced  ', '/data.json',
+              '  /spaced  ', '/data.json', '/warn-chunked', '/big-chunked',
               `http://localhost:${req.socket.localPort}/a`, 'http://never.invalid/x', 'http://never.invalid/y',
             ),
         ),
@@ -112,6 +120,9 @@ function routes() {
     // Over DOWNLOAD_MAXSIZE (50000) and over DOWNLOAD_WARNSIZE (20000) only.
     '/big': (req, res) => html(res, page('Big', `<p>${'x'.repeat(60000)}</p>`), { type: 'text/html; charset=utf-8' }),
     '/warn': (req, res) => html(res, page('Warn size', `<p>${'w'.repeat(30000)}</p>`), { type: 'text/html; charset=utf-8' }),
+    // The same without Content-Length (chunked): the limits are found while receiving.
+    '/warn-chunked': (req, res) => chunked(res, page('Warn size chunked', `<p>${'v'.repeat(30000)}</p>`)),
+    '/big-chunked': (req, res) => chunked(res, page('Big chunked', `<p>${'y'.repeat(60000)}</p>`)),
     '/refresh': (req, res) =>
       html(res, page('Refresh', '<p>refreshing</p>', '<meta http-equiv="refresh" content="0; url=/refresh-target">'), { type: 'text/html; charset=utf-8' }),
     '/refresh-target': (req, res) => html(res, page('Refresh target', '<p>after a meta refresh</p>'), { type: 'text/html; charset=utf-8' }),
@@ -147,9 +158,10 @@ export function startSite() {
   const table = routes();
   const state = { flaky: 0 };
   const log = [];
+  const sockets = new Map();
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
-    log.push(`${req.method} ${req.headers.host} ${req.url}`);
+    log.push(`${req.method} ${req.headers.host} ${req.url} socket=${sockets.get(req.socket) ?? sockets.set(req.socket, sockets.size + 1).get(req.socket)}`);
     const route = table[path];
     if (route === undefined) {
       res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': 9 });
