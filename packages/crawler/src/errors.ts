@@ -135,6 +135,36 @@ export class DecompressionError extends Error {
   override name = 'DecompressionError';
 }
 
+/**
+ * A mistake of the user's (a command-line option, a setting value): the CLI prints it on one
+ * line with its fix and exits with code 2, without a stack. A TypeError, so API callers that
+ * catch TypeError for bad arguments still do.
+ *
+ * Mirrors Scrapy's `scrapy.exceptions.UsageError`.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('DOWNLOAD_MAXSIZE=-5 is not valid: DOWNLOAD_MAXSIZE must be a size in bytes ≥ 0 (0 means no limit).');
+ * ```
+ */
+export class UsageError extends TypeError {
+  override name = 'UsageError';
+  /** The CLI command it concerns (for the "Run 'deferkit <command> --help'" hint), or null. */
+  readonly command: string | null;
+  /** Whether the CLI adds the "Run '… --help' for usage." line (not when the message names the fix). */
+  readonly helpHint: boolean;
+  /**
+   * @param message - what is wrong and how to fix it.
+   * @param command - the subcommand, for the `--help` hint.
+   * @param helpHint - add the `--help` hint line (default true).
+   */
+  constructor(message: string, command: string | null = null, helpHint = true) {
+    super(message);
+    this.command = command;
+    this.helpHint = helpHint;
+  }
+}
+
 // Recognised across loaded copies of the package (see utils/brand.ts).
 for (const [cls, name] of [
   [DropItem, 'DropItem'],
@@ -149,4 +179,5 @@ for (const [cls, name] of [
   [ResponseDataLossError, 'ResponseDataLossError'],
   [ResponseTooLarge, 'ResponseTooLarge'],
   [DecompressionError, 'DecompressionError'],
+  [UsageError, 'UsageError'],
 ] as const) brandClass(cls, name);

@@ -3,24 +3,11 @@
 import { extname } from 'node:path';
 import { DEFAULT_SETTINGS } from '../defaultSettings.js';
 import { STDOUT_URI, type FeedFormat, type FeedOptions } from '../extensions/feedExport.js';
+import { UsageError } from '../errors.js';
+import { SETTINGS_REGISTRY } from '../settingsRegistry.js';
 
-/**
- * A mistake on the command line: printed with a pointer to `--help`, exit code 2 (as Scrapy's
- * `UsageError`).
- */
-export class UsageError extends Error {
-  override name = 'UsageError';
-  /** The command it concerns (for the `--help` hint), or null for the top level. */
-  readonly command: string | null;
-  /**
-   * @param message - what is wrong and how to fix it.
-   * @param command - the subcommand, for the "Run 'deferkit <command> --help'" hint.
-   */
-  constructor(message: string, command: string | null = null) {
-    super(message);
-    this.command = command;
-  }
-}
+// One UsageError for the CLI, the lab and the settings checks (errors.ts).
+export { UsageError };
 
 /** How an option takes its value. */
 interface OptionSpec {
@@ -168,7 +155,8 @@ function distance(a: string, b: string): number {
 
 /** The built-in setting closest to an unknown `name`, if one is close enough to be a typo. */
 export function suggestSetting(name: string): string | undefined {
-  if (name in DEFAULT_SETTINGS) return undefined;
+  // A Scrapy setting deferkit knows of (even one it does not implement) is no typo.
+  if (name in DEFAULT_SETTINGS || SETTINGS_REGISTRY.has(name)) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
   for (const known of Object.keys(DEFAULT_SETTINGS)) {

@@ -43,7 +43,8 @@ async function lab(argv: string[]): Promise<number> {
 
 /**
  * Run the deferkit CLI with `argv` (without `node` and the script); resolves to the exit code.
- * Usage errors print a hint and give 2.
+ * Usage errors (the command line's, the lab's, bad setting values) print their message and fix,
+ * without a stack, and give 2.
  */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -93,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       const where = e.command === null ? 'deferkit' : `deferkit ${e.command}`;
-      process.stderr.write(`${where}: error: ${e.message}\nRun '${where} --help' for usage.\n`);
+      process.stderr.write(`${where}: error: ${e.message}\n${e.helpHint ? `Run '${where} --help' for usage.\n` : ''}`);
       return 2;
     }
     throw e;

@@ -1,5 +1,8 @@
 // `deferkit runspider <file> [-o FILE] [-s KEY=VALUE]… [-a NAME=VALUE]… [--demo]`.
 
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CrawlerProcess } from '../Crawler.js';
 import { startDemoSite, type DemoSite } from '../demo/site.js';
 import { LOG_LEVELS } from '../log.js';
@@ -7,6 +10,41 @@ import { UsageError } from './args.js';
 import { cliLog } from './output.js';
 import { importSpiderFile, pickSpiderClass } from './loadSpider.js';
 import type { RunspiderOptions } from './runspiderArgs.js';
+
+/**
+ * A spider file that does not parse, reported as `file:line:col`, the message and a code frame,
+ * without the compiler's or Node's internal stack frames; null for any other load error.
+ */
+export function syntaxErrorReport(e: unknown, file: string): string | null {
+  const message = (e as Error | null)?.message ?? '';
+  // A TypeScript file compiled by tsx (esbuild): "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <text>",
+  // lines counted from 1, columns from 0.
+  const m = /^(Transform failed with \d+ errors?:)\n(.+):(\d+):(\d+): ERROR: (.+)$/m.exec(message);
+  if (m !== null) {
+    const [, head, where, lineText, columnText, text] = m as unknown as [string, string, string, string, string, string];
+    const line = Number(lineText);
+    const column = Number(columnText);
+    let source = '';
+    try {
+      source = readFileSync(where, 'utf8').split(/\r?\n/)[line - 1] ?? '';
+    } catch {
+      // No code frame then.
+    }
+    const gutter = ' '.repeat(String(line).length);
+    return `TransformError: ${head}\n${where}:${line}:${column}: ERROR: ${text}\n  ${line} | ${source}\n  ${gutter} | ${' '.repeat(column)}^\n`;
+  }
+  if (e instanceof SyntaxError) {
+    // A JavaScript file: V8 keeps the location out of the error object; `node --check` prints
+    // it with the code frame. Only its lines before the stack frames are kept.
+    const check = spawnSync(process.execPath, ['--check', resolve(file)], { encoding: 'utf8' });
+    const text = check.stderr.split('\n').filter((l) => !l.startsWith('    at ') && l.trim() !== 'Node.js ' + process.version);
+    while (text.length > 0 && text.at(-1)!.trim() === '') text.pop();
+    for (let i = text.length - 1; i > 0; i--) if (text[i]!.trim() === '' && text[i - 1]!.trim() === '') text.splice(i, 1);
+    if (check.status !== 0 && text.length > 0) return text.join('\n') + '\n';
+    return `SyntaxError: ${e.message} (in ${file})\n`;
+  }
+  return null;
+}
 
 /**
  * Run `runspider`: load the spider, crawl with a CrawlerProcess (which handles Ctrl-C), and
@@ -47,7 +85,11 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
       mod = await importSpiderFile(opts.file);
     } catch (e) {
       if (e instanceof UsageError) throw e;
-      cliLog('ERROR', `Could not load the spider file ${opts.file}:`, e);
+      const syntax = syntaxErrorReport(e, opts.file);
+      if (syntax !== null) {
+        cliLog('ERROR', `Could not load the spider file ${opts.file}:`);
+        process.stderr.write(syntax);
+      } else cliLog('ERROR', `Could not load the spider file ${opts.file}:`, e);
       return 1;
     }
     const spiderClass = pickSpiderClass(mod, opts.file);
@@ -61,6 +103,8 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
       bootstrapError ??= e;
     }
     await crawled;
+    // A bad setting value (from the spider's customSettings): one line and exit 2, as from -s.
+    if (bootstrapError instanceof UsageError) throw new UsageError(bootstrapError.message, 'runspider', false);
     if (bootstrapError !== null) {
       cliLog('ERROR', `The crawl failed: ${(bootstrapError as Error)?.message ?? String(bootstrapError)}`, bootstrapError);
       return 1;

@@ -5,7 +5,9 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { LOG_LEVELS } from '../log.js';
 import type { FeedOptions } from '../extensions/feedExport.js';
+import { DEFAULT_SETTINGS } from '../defaultSettings.js';
 import { Settings } from '../Settings.js';
+import { validateSettings } from '../settingsRegistry.js';
 import { feedFromOutput, flag, parseOptions, parseSettingValue, splitPair, suggestSetting, UsageError, values } from './args.js';
 import { cliLog } from './output.js';
 
@@ -84,6 +86,16 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
     settings.set('LOG_LEVEL', level, 'cmdline');
   }
   if (flag(parsed, 'nolog')) settings.set('LOG_ENABLED', false, 'cmdline');
+  // Bad values of the checked settings (-s LOG_LEVEL=LOUD, -s DOWNLOAD_MAXSIZE=-5) stop here,
+  // before the demo site starts or the spider loads.
+  const effective = new Settings(DEFAULT_SETTINGS, 'default');
+  effective.update(settings);
+  try {
+    validateSettings(effective);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(e.message, 'runspider', false);
+    throw e;
+  }
   const args: Record<string, string> = {};
   for (const pair of values(parsed, 'arg')) {
     const [name, value] = splitPair(pair, '-a', 'runspider');

@@ -1,5 +1,9 @@
 // `deferkit lab [--format text|markdown|json] [--scenario ID]… [--reactor NAME]…`
 
+import { UsageError } from '../errors.js';
+
+// The one UsageError (errors.ts), re-exported where the lab's API has always offered it.
+export { UsageError };
 import { toJson, toMarkdown, toText } from './format.js';
 import { runLab } from './runLab.js';
 import { COLUMNS, SCENARIOS, type Column } from './scenarios.js';
@@ -26,7 +30,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value.`);
+      if (v === undefined) throw new UsageError(`${flag} needs a value.`, 'lab');
       return v;
     };
     if (flag === '--format' || flag === '-f') format = value();
@@ -35,9 +39,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     else if (flag === '--help' || flag === '-h') {
       out(LAB_USAGE + '\n');
       return 0;
-    } else throw new UsageError(`Unknown option '${arg}'.`);
+    } else throw new UsageError(`Unknown option '${arg}'.`, 'lab');
   }
-  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, got '${format}'.`);
+  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, got '${format}'.`, 'lab');
   let report;
   try {
     report = await runLab({
@@ -45,17 +49,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       ...(columns.length > 0 ? { columns } : {}),
     });
   } catch (e) {
-    if (e instanceof TypeError) throw new UsageError(e.message);
+    if (e instanceof TypeError) throw new UsageError(e.message, 'lab');
     throw e;
   }
   out(format === 'json' ? toJson(report) : format === 'markdown' ? toMarkdown(report) : toText(report) + '\n');
   return 0;
-}
-
-/** Bad command-line arguments (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
-  constructor(message: string) {
-    super(`${message}\n\n${LAB_USAGE}`);
-  }
 }
