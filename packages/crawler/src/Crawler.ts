@@ -20,6 +20,7 @@ import { BUILTIN_EXTENSIONS } from './extensions/index.js';
 import { LOG_LEVELS, LogHub, type LogHandler, type LogLevel, type Logger } from './log.js';
 import { buildComponents } from './middleware/components.js';
 import { Settings } from './Settings.js';
+import { unimplementedSettingsWarning, validateSettings } from './settingsRegistry.js';
 import { SignalManager, signals } from './signals.js';
 import type { Spider, SpiderClass } from './Spider.js';
 import { StatsCollector } from './stats.js';
@@ -96,6 +97,7 @@ export class Crawler {
   }
 
   #configureLogging(): void {
+    validateSettings(this.settings);
     const level = String(this.settings.get('LOG_LEVEL', 'DEBUG')).toUpperCase() as LogLevel;
     if (!(level in LOG_LEVELS)) throw new TypeError(`LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${level}.`);
     this._logHub.threshold = LOG_LEVELS[level];
@@ -156,6 +158,8 @@ export class Crawler {
     if (Object.keys(overridden).length > 0) {
       logger.info(`Overridden settings:\n${JSON.stringify(overridden, (_k, v) => (typeof v === 'function' ? `[${v.name}]` : v), 1)}`);
     }
+    const unimplemented = unimplementedSettingsWarning(this.settings);
+    if (unimplemented !== null) logger.warning(unimplemented);
     this.extensions = buildComponents(this, 'EXTENSIONS', 'EXTENSIONS_BASE', BUILTIN_EXTENSIONS);
   }
 
