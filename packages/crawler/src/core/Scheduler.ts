@@ -32,7 +32,8 @@ export function requestFingerprint(request: Request): string {
 }
 
 /**
- * Remembers fingerprints; logs the first duplicate at DEBUG and counts `dupefilter/filtered`.
+ * Remembers fingerprints; logs the first duplicate at DEBUG (every one with `DUPEFILTER_DEBUG`)
+ * and counts `dupefilter/filtered`.
  * Mirrors Scrapy's `RFPDupeFilter`.
  */
 export class RFPDupeFilter {
@@ -52,7 +53,11 @@ export class RFPDupeFilter {
   }
   /** Log and count a filtered duplicate. */
   log(request: Request): void {
-    if (!this.#logged) {
+    if (this.#crawler.settings.getBool('DUPEFILTER_DEBUG')) {
+      // Scrapy's RFPDupeFilter with DUPEFILTER_DEBUG: every duplicate, with its referer.
+      const referer = request.headers.get('Referer');
+      this.#crawler.getLogger('scrapy.dupefilters').debug(`Filtered duplicate request: ${request} (referer: ${referer ?? 'None'})`);
+    } else if (!this.#logged) {
       this.#logged = true;
       this.#crawler
         .getLogger('scrapy.dupefilters')
