@@ -61,6 +61,8 @@ describe('B5 log_count stats', () => {
     });
     expect(r.grep('ERROR after the engine stopped')).toHaveLength(1);
     expect(r.stat('log_count/ERROR')).toBeUndefined();
+    // Counted until then: every record before engineStopped.
+    expect(r.stat('log_count/INFO')).toBe(r.logs.filter((l) => l.level === 'INFO').length);
   });
 
   it("B5 only this crawler's records count: another crawler's do not (Scrapy's issue #1362 behaviour, not 2.8's root-handler leak)", () => {
