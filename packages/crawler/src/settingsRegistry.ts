@@ -336,14 +336,14 @@ const NUMERIC: ReadonlyArray<readonly [string, number, boolean, string]> = [
 export function validateSettings(settings: Settings): void {
   const level = settings.get<unknown>('LOG_LEVEL', 'DEBUG');
   if (typeof level !== 'string' || !LEVELS.includes(level.toUpperCase())) {
-    throw new UsageError(`LOG_LEVEL=${JSON.stringify(level)} is not a log level: use one of ${LEVELS.join(', ')} (e.g. -s LOG_LEVEL=INFO).`);
+    throw new UsageError(`LOG_LEVEL=${JSON.stringify(level)} is not a log level: use one of ${LEVELS.join(', ')} (e.g. -s LOG_LEVEL=INFO).`, null, false);
   }
   for (const [name, min, whole, what] of NUMERIC) {
     if (!settings.has(name)) continue;
     const raw = settings.get<unknown>(name);
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (!Number.isFinite(n) || n < min || (whole && !Number.isInteger(n))) {
-      throw new UsageError(`${name}=${JSON.stringify(raw)} is not valid: ${name} must be ${what}.`);
+      throw new UsageError(`${name}=${JSON.stringify(raw)} is not valid: ${name} must be ${what}.`, null, false);
     }
   }
 }

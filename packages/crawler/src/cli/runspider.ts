@@ -94,9 +94,16 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
     }
     const spiderClass = pickSpiderClass(mod, opts.file);
     let bootstrapError: unknown = null;
-    const crawled = process_.crawlAsync(spiderClass, args).catch((e: unknown) => {
-      bootstrapError = e ?? new Error('the crawl failed');
-    });
+    let crawled: Promise<void>;
+    try {
+      crawled = process_.crawlAsync(spiderClass, args).catch((e: unknown) => {
+        bootstrapError = e ?? new Error('the crawl failed');
+      });
+    } catch (e) {
+      // A bad value in the spider class's customSettings, found when the crawler is made.
+      if (e instanceof UsageError) throw new UsageError(e.message, 'runspider', false);
+      throw e;
+    }
     try {
       await process_.start();
     } catch (e) {
