@@ -21,10 +21,12 @@ class DiffSpider(scrapy.Spider):
         "DOWNLOAD_WARNSIZE": 20000,
         "LOG_LEVEL": "DEBUG",
         "USER_AGENT": "deferkit-scrapy-diff/1.0",
-        "TELNETCONSOLE_ENABLED": False,
         "FEED_EXPORT_ENCODING": "utf-8",
-        # Scrapy-only: the 2.7 fingerprints (no deprecation WARNING; same dedup behaviour here).
+        # Scrapy-only settings, kept out of spider.ts (deferkit warns about set settings it does
+        # not implement): the 2.7 fingerprints (no deprecation WARNING; the same duplicates
+        # here) and no Telnet console (deferkit has none).
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "TELNETCONSOLE_ENABLED": False,
     }
     base = "http://127.0.0.1:8080"
     stats = "stats.json"
@@ -32,10 +34,14 @@ class DiffSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.spider_closed)
+        # engine_stopped, not spider_closed: CoreStats sets finish_reason in its own spider_closed
+        # handler, which runs before one connected here in Scrapy 2.8 (extensions are made in
+        # Crawler.__init__) but after it in Scrapy >= 2.11 and in deferkit (the spider is made
+        # first). engine_stopped comes after the stats are closed, in both.
+        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
         return spider
 
-    def write_stats(self, spider, reason):
+    def write_stats(self):
         with open(self.stats, "w", encoding="utf-8") as f:
             json.dump(self.crawler.stats.get_stats(), f, default=str, sort_keys=True, indent=1)
 

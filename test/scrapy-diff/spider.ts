@@ -3,7 +3,7 @@
 //   node packages/crawler/bin/deferkit.js runspider spider.ts -a base=URL -a stats=STATS.json -o ITEMS.jsonl
 
 import { writeFileSync } from 'node:fs';
-import { Request, Spider, signals, type Response } from '@deferkit/crawler';
+import { Request, Spider, signals, type Crawler, type Response } from '@deferkit/crawler';
 import type { Failure } from '@deferkit/deferred';
 
 export default class DiffSpider extends Spider {
@@ -18,27 +18,27 @@ export default class DiffSpider extends Spider {
     DOWNLOAD_WARNSIZE: 20000,
     LOG_LEVEL: 'DEBUG',
     USER_AGENT: 'deferkit-scrapy-diff/1.0',
-    TELNETCONSOLE_ENABLED: false,
     FEED_EXPORT_ENCODING: 'utf-8',
   };
   override name = 'diff';
   override allowedDomains = ['127.0.0.1'];
   base = 'http://127.0.0.1:8080';
   stats = 'stats.json';
-  #statsConnected = false;
 
-  // The stats are written when the spider closes. Connected in start() (the crawler is set by
-  // then); a `static fromCrawler` would be the Scrapy-shaped place.
-  #connectStats(): void {
-    if (this.#statsConnected) return;
-    this.#statsConnected = true;
-    this.crawler.signals.connect(() => {
-      writeFileSync(this.stats, JSON.stringify(this.crawler.stats.getStats(), null, 1));
-    }, signals.spiderClosed);
+  // As spider.py's from_crawler: the close stats are written once the engine has stopped (after
+  // the stats are closed; a spiderClosed handler connected here would run before CoreStats'
+  // own, which sets finish_reason: see spider.py).
+  static override fromCrawler(crawler: Crawler, args?: Record<string, unknown>): Spider {
+    const spider = super.fromCrawler(crawler, args) as DiffSpider;
+    crawler.signals.connect(() => spider.writeStats(), signals.engineStopped);
+    return spider;
+  }
+
+  writeStats(): void {
+    writeFileSync(this.stats, JSON.stringify(this.crawler.stats.getStats(), null, 1));
   }
 
   override async *start() {
-    this.#connectStats();
     yield new Request(`${this.base}/`, { callback: this.parse, errback: this.errback });
   }
 
