@@ -73,6 +73,7 @@ const COMPARED = [
   /^httperror\//,
   /redirect/,
   /^spider_exceptions\//,
+  /^feedexport\//,
 ];
 
 // No Scrapy project around the spider: runspider with its defaults + the spider's settings.
