@@ -59,7 +59,7 @@ describe.concurrent('C2 the CLI', () => {
   it('C2 -s CONCURRENT_REQUESTS=abc is a one-line usage error with exit 2', async () => {
     await expectOneLine(
       ['runspider', spider, '-s', 'CONCURRENT_REQUESTS=abc'],
-      'deferkit runspider: error: CONCURRENT_REQUESTS="abc" is not valid: CONCURRENT_REQUESTS must be a whole number ≥ 1.',
+      'deferkit runspider: error: CONCURRENT_REQUESTS="abc" is not valid: CONCURRENT_REQUESTS must be a whole number ≥ 0 (0 means no global limit).',
     );
   });
 
@@ -133,7 +133,7 @@ describe('C2 the API', () => {
     expect(() => new Crawler(S, { LOG_LEVEL: 'info' })).not.toThrow();
   });
 
-  it('C2 (issue 13) numeric settings are checked: negative sizes, delays and retries, concurrency below 1 or not whole', () => {
+  it('C2 (issue 13) numeric settings are checked: negative sizes, delays and retries, concurrency below 1 (0 for CONCURRENT_REQUESTS: no global limit) or not whole', () => {
     class S extends Spider {
       override name = 's';
     }
@@ -142,7 +142,8 @@ describe('C2 the API', () => {
       ['DOWNLOAD_WARNSIZE', -1, 'a size in bytes ≥ 0 (0 means no warning)'],
       ['DOWNLOAD_DELAY', -0.5, 'a delay in seconds ≥ 0'],
       ['DOWNLOAD_TIMEOUT', -1, 'a timeout in seconds ≥ 0 (0 means none)'],
-      ['CONCURRENT_REQUESTS', 0, 'a whole number ≥ 1'],
+      ['CONCURRENT_REQUESTS', -1, 'a whole number ≥ 0 (0 means no global limit)'],
+      ['CONCURRENT_REQUESTS_PER_DOMAIN', 0, 'a whole number ≥ 1'],
       ['CONCURRENT_REQUESTS_PER_DOMAIN', 2.5, 'a whole number ≥ 1'],
       ['CONCURRENT_ITEMS', 'many', 'a whole number ≥ 1'],
       ['RETRY_TIMES', -1, 'a whole number ≥ 0'],

@@ -62,9 +62,9 @@ const SETTINGS: readonly Row[] = [
   ['CLOSESPIDER_TIMEOUT', I, '', 0],
   ['COMMANDS_MODULE', N, NO_PROJECT, ''],
   ['COMPRESSION_ENABLED', I, 'gzip, deflate and br (no zstd)', true],
-  ['CONCURRENT_ITEMS', I, '', 100],
-  ['CONCURRENT_REQUESTS', I, '', 16],
-  ['CONCURRENT_REQUESTS_PER_DOMAIN', I, '', 8],
+  ['CONCURRENT_ITEMS', I, 'below 1 or not whole is a usage error', 100],
+  ['CONCURRENT_REQUESTS', D, '0 means no global limit, only the per-domain one (in Scrapy nothing would be downloaded); below 0 or not whole is a usage error', 16],
+  ['CONCURRENT_REQUESTS_PER_DOMAIN', I, 'below 1 or not whole is a usage error', 8],
   ['CONCURRENT_REQUESTS_PER_IP', N, 'slots are per domain only', 0],
   ['COOKIES_DEBUG', N, COOKIES, false],
   ['COOKIES_ENABLED', N, `${COOKIES}. Scrapy's default is True, so where Scrapy sends cookies back deferkit silently does not; set explicitly, it gets the warning`, true],
@@ -77,7 +77,7 @@ const SETTINGS: readonly Row[] = [
   ['DNSCACHE_SIZE', N, DNS, 10000],
   ['DNS_RESOLVER', N, DNS, 'scrapy.resolver.CachingThreadedResolver'],
   ['DNS_TIMEOUT', N, DNS, 60],
-  ['DOWNLOAD_DELAY', I, '', 0],
+  ['DOWNLOAD_DELAY', I, 'a negative delay is a usage error', 0],
   ['DOWNLOAD_FAIL_ON_DATALOSS', I, '', true],
   ['DOWNLOAD_HANDLERS', N, 'http and https only, built in', {}],
   ['DOWNLOAD_HANDLERS_BASE', N, 'http and https only, built in', undefined],
@@ -181,7 +181,7 @@ const SETTINGS: readonly Row[] = [
   ['RETRY_ENABLED', I, '', true],
   ['RETRY_HTTP_CODES', I, '', [500, 502, 503, 504, 522, 524, 408, 429]],
   ['RETRY_PRIORITY_ADJUST', I, '', -1],
-  ['RETRY_TIMES', I, '', 2],
+  ['RETRY_TIMES', I, 'a negative count is a usage error', 2],
   ['ROBOTSTXT_OBEY', N, ROBOTS, false],
   ['ROBOTSTXT_PARSER', N, ROBOTS, 'scrapy.robotstxt.ProtegoRobotParser'],
   ['ROBOTSTXT_USER_AGENT', N, ROBOTS, null],
@@ -311,7 +311,7 @@ const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
 
 /** How a numeric setting is checked: the smallest value, and whether it must be whole. */
 const NUMERIC: ReadonlyArray<readonly [string, number, boolean, string]> = [
-  ['CONCURRENT_REQUESTS', 1, true, 'a whole number ≥ 1'],
+  ['CONCURRENT_REQUESTS', 0, true, 'a whole number ≥ 0 (0 means no global limit)'],
   ['CONCURRENT_REQUESTS_PER_DOMAIN', 1, true, 'a whole number ≥ 1'],
   ['CONCURRENT_ITEMS', 1, true, 'a whole number ≥ 1'],
   ['DOWNLOAD_MAXSIZE', 0, true, 'a size in bytes ≥ 0 (0 means no limit)'],
@@ -321,10 +321,6 @@ const NUMERIC: ReadonlyArray<readonly [string, number, boolean, string]> = [
   ['RETRY_TIMES', 0, true, 'a whole number ≥ 0'],
   ['REDIRECT_MAX_TIMES', 0, true, 'a whole number ≥ 0'],
   ['DEPTH_LIMIT', 0, true, 'a whole number ≥ 0 (0 means no limit)'],
-  ['CLOSESPIDER_TIMEOUT', 0, false, 'seconds ≥ 0 (0 means off)'],
-  ['CLOSESPIDER_ITEMCOUNT', 0, true, 'a whole number ≥ 0 (0 means off)'],
-  ['CLOSESPIDER_PAGECOUNT', 0, true, 'a whole number ≥ 0 (0 means off)'],
-  ['CLOSESPIDER_ERRORCOUNT', 0, true, 'a whole number ≥ 0 (0 means off)'],
 ];
 
 /**
