@@ -1,10 +1,11 @@
 // Running the deferkit CLI as a child process, for the CLI and feed tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -106,6 +107,24 @@ export function runCli(args: string[], options: Parameters<typeof startCli>[1] =
 export function tempDir(prefix = 'deferkit-cli-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temporary directory for a test file (made before its tests, removed after) and a fresh
+ * subdirectory per test: `const fresh = freshDirs('deferkit-feeds-'); … const d = fresh();`.
+ */
+export function freshDirs(prefix: string): () => string {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let count = 0;
+  beforeAll(() => {
+    tmp = tempDir(prefix);
+  });
+  afterAll(() => tmp?.cleanup());
+  return () => {
+    const d = join(tmp!.dir, `t${++count}`);
+    mkdirSync(d);
+    return d;
+  };
 }
 
 /** The stats printed by `Dumping Scrapy stats:` in a CLI's stderr. */

@@ -28,22 +28,12 @@ import { CrawlerProcess, Spider, type Crawler, type LogRecord } from '@deferkit/
 import { startDemoSite } from '@deferkit/crawler/demo';
 import { isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
 import { feedFs } from '../../packages/crawler/src/extensions/feedTarget.js';
-import { FIXTURES, parseJsonl, startCli, tempDir } from './cli-harness.js';
+import { FIXTURES, parseJsonl, startCli, freshDirs } from './cli-harness.js';
 
 const isRoot = process.getuid?.() === 0;
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => {
-  tmp = tempDir('deferkit-durable-');
-});
-afterAll(() => tmp.cleanup());
-
-let dirCount = 0;
-function freshDir(): string {
-  const d = join(tmp.dir, `t${++dirCount}`);
-  mkdirSync(d);
-  return d;
-}
+/** A fresh directory for one test. */
+const freshDir = freshDirs('deferkit-durable-');
 
 // Tests that swap feedFs members put them back here.
 const saved = { ...feedFs };
@@ -338,8 +328,7 @@ describe('13.5 a write error fails the feed, once, and keeps the target', () => 
     let mnt: string;
     let mounted = false;
     beforeAll(() => {
-      mnt = join(tmp.dir, 'tmpfs');
-      mkdirSync(mnt);
+      mnt = freshDir();
       try {
         execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'ignore' });
         mounted = true;

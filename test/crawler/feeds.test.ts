@@ -6,21 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlerProcess, signals, Spider, type Crawler, type LogRecord } from '@deferkit/crawler';
 import { isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
-import { FIXTURES, parseJsonl, startCli, tempDir } from './cli-harness.js';
+import { FIXTURES, parseJsonl, startCli, freshDirs } from './cli-harness.js';
 
-let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => {
-  tmp = tempDir('deferkit-feeds-');
-});
-afterAll(() => tmp.cleanup());
-
-let dirCount = 0;
 /** A fresh directory for one test. */
-function freshDir(): string {
-  const d = join(tmp.dir, `t${++dirCount}`);
-  mkdirSync(d);
-  return d;
-}
+const freshDir = freshDirs('deferkit-feeds-');
 
 /** Yields `rows` as items from start(): no network. */
 class ItemsSpider extends Spider {

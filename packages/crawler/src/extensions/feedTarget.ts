@@ -361,19 +361,8 @@ export class FeedTarget {
     return this.#fd !== -1;
   }
 
-  #writeAll(data: Uint8Array, position: number | null = null): void {
-    let off = 0;
-    while (off < data.length) {
-      let n: number;
-      try {
-        n = feedFs.writeSync(this.#fd, data, off, data.length - off, position === null ? null : position + off);
-      } catch (e) {
-        throw new FeedWriteError(errorText(e), code(e));
-      }
-      // A write that makes no progress would loop forever: a full device that does not say so.
-      if (n <= 0) throw new FeedWriteError('the write made no progress (the device is full?)', 'ENOSPC');
-      off += n;
-    }
+  #writeAll(data: Uint8Array): void {
+    writeAllAt(this.#fd, data, null);
   }
 
   /**
@@ -566,12 +555,13 @@ export class FeedTarget {
   }
 }
 
-function writeAllAt(fd: number, data: Uint8Array, position: number): void {
+/** Write all of `data` at `position` (null: the file's current offset), completing short writes. */
+function writeAllAt(fd: number, data: Uint8Array, position: number | null): void {
   let off = 0;
   while (off < data.length) {
     let n: number;
     try {
-      n = feedFs.writeSync(fd, data, off, data.length - off, position + off);
+      n = feedFs.writeSync(fd, data, off, data.length - off, position === null ? null : position + off);
     } catch (e) {
       throw new FeedWriteError(errorText(e), code(e));
     }
