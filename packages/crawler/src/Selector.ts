@@ -45,12 +45,82 @@ interface Compound {
   classes: string[];
 }
 
-/** A parsed `selector::text` / `selector::attr(name)` query. */
-interface Query {
+/**
+ * What one comma-separated group of a query yields, after cssselect's translation as parsel
+ * extends it (`X` is the group's selector without its pseudo-element):
+ * - `nodes`: the elements `X` matches;
+ * - `childText`: `X::text`, the text children of those elements (`X/text()`);
+ * - `descText`: `X ::text` / `X *::text` (and `::text` / `*::text` alone, on the context
+ *   node), every text node below them (`X/descendant-or-self::text()`);
+ * - `ownAttr`: `X::attr(n)`, their attribute (`X/@n`);
+ * - `descAttr`: `X ::attr(n)`, the attribute of them and of every element below them
+ *   (`X/descendant-or-self::*\/@n`).
+ */
+type Mode = 'nodes' | 'childText' | 'descText' | 'ownAttr' | 'descAttr';
+
+/** One comma-separated group of a query. */
+interface Group {
+  /** The selector (`''`: the context node itself). */
   css: string;
-  pseudo: { kind: 'text' } | { kind: 'attr'; name: string } | null;
+  mode: Mode;
+  /** The attribute of `ownAttr` / `descAttr`. */
+  attr: string;
   /** Set when `css` is a simple compound selector (see {@link Compound}). */
   simple: Compound | null;
+  /**
+   * No combinator: the group may match the context element itself, as parsel's
+   * `descendant-or-self::` does (a group with a combinator never can: its leftmost compound
+   * must be the context or below it, and its last one below that).
+   */
+  compound: boolean;
+}
+
+/** A parsed query. */
+interface Query {
+  /** The whole query, when every group selects elements (css-select runs it in one pass). */
+  css: string;
+  groups: Group[];
+  /** Every group is `nodes`. */
+  elementsOnly: boolean;
+}
+
+/**
+ * Calls `onTop(i)` for each character of `css` outside brackets, parentheses, strings and
+ * escapes; stops when it returns true. Returns whether it stopped.
+ */
+function scanTopLevel(css: string, onTop: (i: number) => boolean): boolean {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < css.length; i++) {
+    const ch = css[i]!;
+    if (ch === '\\') i++;
+    else if (quote !== '') {
+      if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '(') depth++;
+    else if (ch === ']' || ch === ')') depth--;
+    else if (depth === 0 && onTop(i)) return true;
+  }
+  return false;
+}
+
+function splitGroups(query: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  scanTopLevel(query, (i) => {
+    if (query[i] === ',') {
+      out.push(query.slice(from, i));
+      from = i + 1;
+    }
+    return false;
+  });
+  out.push(query.slice(from));
+  return out;
+}
+
+/** Whether a (trimmed) selector has a combinator: whitespace, `>`, `+` or `~` at top level. */
+function hasCombinator(css: string): boolean {
+  return scanTopLevel(css, (i) => /[\s>+~]/.test(css[i]!));
 }
 
 const SIMPLE_SELECTOR = /^(?:\*|([a-zA-Z][a-zA-Z0-9-]*))?((?:[.#][a-zA-Z_][a-zA-Z0-9_-]*)*)$/;
@@ -64,6 +134,41 @@ function compileSimple(css: string): Compound | null {
   return { tag: m[1] === undefined ? null : m[1].toLowerCase(), ids, classes };
 }
 
+const PSEUDO_ELEMENT = /::(text|attr\(\s*([^)\s]+)\s*\))\s*$/;
+
+function parseGroup(source: string): Group {
+  const g = source.trimStart();
+  const m = PSEUDO_ELEMENT.exec(g);
+  let css: string;
+  let mode: Mode;
+  if (m === null) {
+    css = g.trim();
+    mode = 'nodes';
+  } else {
+    const base = g.slice(0, m.index);
+    const t = base.trimEnd();
+    const text = m[1] === 'text';
+    if (t === '' || t === '*') {
+      // `::text` / `*::text` alone: from the context node itself.
+      css = '';
+      mode = text ? 'descText' : 'descAttr';
+    } else if (/[>+~]\s*\*?$/.test(t)) {
+      // `X > ::text` is `X > *::text`: the universal selector is implied after a combinator.
+      css = t.replace(/\*$/, '').trimEnd() + ' *';
+      mode = text ? 'childText' : 'ownAttr';
+    } else if (/\s\*$/.test(t) || t !== base) {
+      // `X ::text` and `X *::text`: the descendant combinator, then the pseudo-element, which
+      // parsel turns into `X/descendant-or-self::text()` (`::*\/@n` for attributes).
+      css = t.replace(/\s\*$/, '').trimEnd();
+      mode = text ? 'descText' : 'descAttr';
+    } else {
+      css = t;
+      mode = text ? 'childText' : 'ownAttr';
+    }
+  }
+  return { css, mode, attr: m?.[2] ?? '', simple: compileSimple(css), compound: !hasCombinator(css) };
+}
+
 // Queries are parsed once: spiders run the same few queries on every page.
 const queryCache = new Map<string, Query>();
 const QUERY_CACHE_SIZE = 512;
@@ -71,10 +176,8 @@ const QUERY_CACHE_SIZE = 512;
 function parseQuery(query: string): Query {
   let q = queryCache.get(query);
   if (q !== undefined) return q;
-  const m = /::(text|attr\(\s*([^)\s]+)\s*\))\s*$/.exec(query);
-  const css = m === null ? query.trim() : query.slice(0, m.index).trim();
-  const pseudo: Query['pseudo'] = m === null ? null : m[1] === 'text' ? { kind: 'text' } : { kind: 'attr', name: m[2]! };
-  q = { css, pseudo, simple: compileSimple(css) };
+  const groups = splitGroups(query).map(parseGroup);
+  q = { css: query.trim(), groups, elementsOnly: groups.every((g) => g.mode === 'nodes') };
   if (queryCache.size >= QUERY_CACHE_SIZE) queryCache.clear();
   queryCache.set(query, q);
   return q;
@@ -109,16 +212,162 @@ function matches(el: Element, c: Compound): boolean {
   return true;
 }
 
-/** The elements below `root` (not `root` itself) matching `c`, in document order. */
+/**
+ * The elements below `root` (not `root` itself) matching `c`, in document order. A loop over an
+ * explicit stack, not recursion: pages nest deeper than the call stack goes (cheerio's own
+ * path is iterative too).
+ */
 function selectSimple(root: AnyNode, c: Compound, out: AnyNode[]): void {
-  const children = (root as ParentNode).children;
-  if (children === undefined) return;
-  for (let i = 0; i < children.length; i++) {
+  const top = (root as ParentNode).children;
+  if (top === undefined || top.length === 0) return;
+  // Pairs of (children array, next index): a pair of slots per level, no per-level objects.
+  const lists: AnyNode[][] = [top];
+  const next: number[] = [0];
+  let depth = 0;
+  while (depth >= 0) {
+    const children = lists[depth]!;
+    const i = next[depth]!;
+    if (i >= children.length) {
+      depth--;
+      continue;
+    }
+    next[depth] = i + 1;
     const child = children[i]!;
     if (!isElement(child)) continue;
     if (matches(child, c)) out.push(child);
-    if (child.children.length > 0) selectSimple(child, c, out);
+    if (child.children.length > 0) {
+      depth++;
+      lists[depth] = child.children;
+      next[depth] = 0;
+    }
   }
+}
+
+/** An extracted attribute: the element and the name, so results can be put in document order. */
+interface AttrItem {
+  el: Element;
+  name: string;
+}
+
+/** What a query yields before it becomes Selectors: nodes (elements, text) and attributes. */
+type Item = AnyNode | AttrItem;
+
+/** The elements `g.css` matches at or below `root` (parsel's `descendant-or-self::`), in document order. */
+function groupElements(dom: Dom, g: Group, root: AnyNode): AnyNode[] {
+  if (g.css === '') return [root];
+  const self = g.compound && isElement(root);
+  let nodes: AnyNode[];
+  if (g.simple !== null) {
+    nodes = self && matches(root, g.simple) ? [root] : [];
+    selectSimple(root, g.simple, nodes);
+    return nodes;
+  }
+  if (root.type === 'root') return dom.$(g.css).toArray();
+  nodes = dom.$(root).find(g.css).toArray();
+  if (self && dom.$(root).is(g.css)) nodes.unshift(root);
+  return nodes;
+}
+
+/** Whether some element of `els` (in document order) has another of them below it. */
+function nested(els: AnyNode[]): boolean {
+  // An element's descendants come right after it in document order: if the next one is not
+  // below it, no later one is.
+  for (let i = 0; i + 1 < els.length; i++) {
+    for (let p = els[i + 1]!.parent; p !== null; p = p.parent) if (p === els[i]) return true;
+  }
+  return false;
+}
+
+/**
+ * Walks the subtrees of `tops` (in document order) in document order, once each node even when
+ * one top is below another, calling `visit` on every node. Explicit stack (see selectSimple).
+ */
+function walkUnion(tops: AnyNode[], visit: (n: AnyNode) => void): void {
+  const members = tops.length > 1 ? new Set<AnyNode>(tops) : null;
+  const covered = new Set<AnyNode>();
+  const stack: AnyNode[] = [];
+  for (let t = 0; t < tops.length; t++) {
+    const top = tops[t]!;
+    if (covered.has(top)) continue;
+    stack.push(top);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      visit(n);
+      if (members !== null && n !== top && members.has(n)) covered.add(n);
+      const ch = (n as ParentNode).children;
+      if (ch !== undefined) for (let i = ch.length - 1; i >= 0; i--) stack.push(ch[i]!);
+    }
+  }
+}
+
+/** The items of one group, in document order, without duplicates. */
+function groupItems(dom: Dom, g: Group, root: AnyNode): Item[] {
+  const els = groupElements(dom, g, root);
+  switch (g.mode) {
+    case 'nodes':
+      return els;
+    case 'ownAttr': {
+      const out: Item[] = [];
+      for (let i = 0; i < els.length; i++) {
+        const el = els[i] as Element;
+        if (el.attribs?.[g.attr] !== undefined) out.push({ el, name: g.attr });
+      }
+      return out;
+    }
+    case 'childText': {
+      const out: Item[] = [];
+      if (nested(els)) {
+        // `div::text` on nested divs: XPath gives the union in document order, not each
+        // div's text in turn.
+        const parents = new Set(els);
+        walkUnion(els, (n) => {
+          if (n.type === 'text' && n.parent !== null && parents.has(n.parent)) out.push(n);
+        });
+        return out;
+      }
+      for (let i = 0; i < els.length; i++) {
+        const children = (els[i] as ParentNode).children;
+        if (children === undefined) continue;
+        for (let j = 0; j < children.length; j++) if (children[j]!.type === 'text') out.push(children[j]!);
+      }
+      return out;
+    }
+    case 'descText': {
+      const out: Item[] = [];
+      walkUnion(els, (n) => {
+        // lxml keeps no whitespace-only text outside <body>'s elements (htmlparser2 builds no
+        // <html>/<body> around a fragment and keeps it at the top): `*::text` as in parsel.
+        if (n.type === 'text' && (n.parent?.type !== 'root' || /\S/.test(n.data))) out.push(n);
+      });
+      return out;
+    }
+    case 'descAttr': {
+      const out: Item[] = [];
+      const name = g.attr;
+      walkUnion(els, (n) => {
+        if (isElement(n) && n.attribs[name] !== undefined) out.push({ el: n, name });
+      });
+      return out;
+    }
+  }
+}
+
+/** Items of several groups as one XPath node-set: document order, no duplicates. */
+function union(root: AnyNode, lists: Item[][]): Item[] {
+  const order = new Map<AnyNode, number>();
+  let k = 0;
+  walkUnion([root], (n) => order.set(n, k++));
+  const key = (it: Item): number => {
+    if (!('el' in it)) return order.get(it) ?? -1;
+    // An element's attributes come after it and before its children, in attribute order.
+    const names = Object.keys(it.el.attribs);
+    return (order.get(it.el) ?? -1) + (names.indexOf(it.name) + 1) / (names.length + 1);
+  };
+  const all = lists.flat().map((it) => ({ it, k: key(it) }));
+  all.sort((a, b) => a.k - b.k);
+  const out: Item[] = [];
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i]!.k !== all[i - 1]!.k) out.push(all[i]!.it);
+  return out;
 }
 
 /**
@@ -243,32 +492,31 @@ export function urlFromSelector(sel: Selector): string {
   throw new TypeError(`Unsupported selector: ${sel.get()}`);
 }
 
-/** Run `query` against `roots` (or the whole document). @internal */
+/**
+ * Run `query` against `roots` (or the whole document), as parsel runs the XPath cssselect makes
+ * of it: each root's results in document order, without duplicates. @internal
+ */
 export function select(dom: Dom, query: string, roots?: AnyNode[]): SelectorList {
-  const { css, pseudo, simple } = parseQuery(query);
-  let nodes: AnyNode[];
-  if (css === '') nodes = roots ?? [dom.document];
-  else if (simple !== null && (roots === undefined || roots.length === 1)) {
-    // What cheerio's find() returns for these selectors, without building Cheerio objects and
-    // compiling the selector on each call.
-    nodes = [];
-    selectSimple(roots === undefined ? dom.document : roots[0]!, simple, nodes);
-  } else nodes = roots === undefined ? dom.$(css).toArray() : dom.$(roots).find(css).toArray();
+  const q = parseQuery(query);
   const out: Selector[] = [];
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    if (pseudo === null) out.push(new Selector(dom, n, null));
-    else if (pseudo.kind === 'attr') {
-      const v = (n as Element).attribs?.[pseudo.name];
-      if (v !== undefined) out.push(new Selector(dom, null, v));
-    } else {
-      // Like Scrapy's ::text: the node's own text children, not its descendants'.
-      const children = (n as Element).children;
-      if (children === undefined) continue;
-      for (let j = 0; j < children.length; j++) {
-        const c = children[j]!;
-        if (c.type === 'text') out.push(new Selector(dom, null, c.data));
+  const contexts = roots ?? [dom.document];
+  for (let r = 0; r < contexts.length; r++) {
+    const root = contexts[r]!;
+    let items: Item[];
+    if (q.groups.length === 1) items = groupItems(dom, q.groups[0]!, root);
+    else if (q.elementsOnly && !q.groups.some((g) => g.css === '')) {
+      // css-select runs the whole list in one pass, in document order without duplicates; only
+      // the context element itself is left to add.
+      items = root.type === 'root' ? dom.$(q.css).toArray() : dom.$(root).find(q.css).toArray();
+      if (isElement(root) && q.groups.some((g) => g.compound && (g.simple !== null ? matches(root, g.simple) : dom.$(root).is(g.css)))) {
+        items.unshift(root);
       }
+    } else items = union(root, q.groups.map((g) => groupItems(dom, g, root)));
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if ('el' in it) out.push(new Selector(dom, null, it.el.attribs[it.name]!));
+      else if (it.type === 'text') out.push(new Selector(dom, null, it.data));
+      else out.push(new Selector(dom, it, null));
     }
   }
   return new SelectorList(out);
