@@ -16,6 +16,18 @@ function sizeMessage(size: number, limit: number, kind: 'max' | 'warn', request:
   return `${expected ? 'Expected to receive' : 'Received'} ${size} bytes which is larger than download ${kind} size (${limit}) in request ${request}.`;
 }
 
+/** Methods Twisted resends after a stale keep-alive connection (`_shouldRetry`). */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
+
+/**
+ * Whether `e`, raised before any response byte, says the server closed the connection: reset
+ * (ECONNRESET, also Node's 'socket hang up' for a clean close) or a write to a closed socket
+ * (EPIPE). Twisted's RequestNotSent / RequestTransmissionFailed / ResponseNeverReceived.
+ */
+function isStaleConnectionError(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.message === 'socket hang up';
+}
+
 /**
  * Downloads `http:` and `https:` URLs with keep-alive connection pools. Applies
  * `DOWNLOAD_TIMEOUT` (or `meta.download_timeout`) to the whole download, and
@@ -23,7 +35,9 @@ function sizeMessage(size: number, limit: number, kind: 'max' | 'warn', request:
  * the raw body, first against Content-Length, then against the bytes received. A connection
  * lost mid-body fails with ResponseDataLossError (retried) unless `DOWNLOAD_FAIL_ON_DATALOSS` is
  * false (then the partial body is kept and the response is flagged `dataloss`). Bodies are
- * returned as received: HttpCompressionMiddleware decodes them.
+ * returned as received: HttpCompressionMiddleware decodes them. A GET/HEAD/OPTIONS/DELETE/TRACE
+ * without a body that fails on a reused keep-alive connection before any response byte is sent
+ * again, once, on a new connection, silently (Twisted's HTTPConnectionPool does the same).
  *
  * Mirrors Scrapy's `HTTP11DownloadHandler`.
  */
@@ -31,6 +45,8 @@ export class HttpDownloadHandler {
   readonly #crawler: Crawler;
   readonly #httpAgent: http.Agent;
   readonly #httpsAgent: https.Agent;
+  readonly #freshHttpAgent: http.Agent;
+  readonly #freshHttpsAgent: https.Agent;
   #datalossWarned = false;
 
   /** @param crawler - the crawler (settings, reactor, signals, logger). */
@@ -51,6 +67,12 @@ export class HttpDownloadHandler {
       scheduling: 'fifo',
       rejectUnauthorized: false,
     });
+    // For the one silent resend of a request that failed on a reused keep-alive connection:
+    // a brand-new connection every time (keepAlive off: the agent never hands out an idle
+    // socket, and closes this one after the response). maxSockets finite so that requests
+    // still say `Connection: keep-alive`, as on the first attempt.
+    this.#freshHttpAgent = new http.Agent({ keepAlive: false, maxSockets: Number.MAX_SAFE_INTEGER });
+    this.#freshHttpsAgent = new https.Agent({ keepAlive: false, maxSockets: Number.MAX_SAFE_INTEGER, rejectUnauthorized: false });
   }
 
   /**
@@ -87,21 +109,42 @@ export class HttpDownloadHandler {
         req?.destroy();
         reject(err);
       };
-      const agent = url.protocol === 'https:' ? this.#httpsAgent : this.#httpAgent;
-      try {
-        req = (url.protocol === 'https:' ? https : http).request(url, { method: request.method, headers, agent });
-      } catch (e) {
-        // Bad header names or values, a bad method: Node refuses before any I/O.
-        fail(new NotSupported(`Cannot send ${request}: ${(e as Error).message}`));
-        return;
-      }
-      if (timeout > 0) {
-        timer = reactor.callLater(timeout, () => fail(new DownloadTimeoutError(`Getting ${request.url} took longer than ${timeout} seconds.`)));
-      }
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        fail(new ConnectionError(`Connection to ${url.host} failed or was lost: ${e.code ?? e.message}`));
-      });
-      req.on('response', (res) => {
+      const isHttps = url.protocol === 'https:';
+      const lib = isHttps ? https : http;
+      // Twisted's HTTPConnectionPool resends, once and on a new connection, a request that
+      // failed on a reused persistent connection before any response byte (the server closed
+      // the idle connection as it was being reused): idempotent methods without a body only
+      // (`_RetryingHTTP11ClientProtocol._shouldRetry`). Not a retry: no stats, no log.
+      let mayResend = request.body.length === 0 && IDEMPOTENT_METHODS.has(request.method);
+      const send = (agent: http.Agent): boolean => {
+        let attempt: http.ClientRequest;
+        try {
+          attempt = lib.request(url, { method: request.method, headers, agent });
+        } catch (e) {
+          // Bad header names or values, a bad method: Node refuses before any I/O.
+          fail(new NotSupported(`Cannot send ${request}: ${(e as Error).message}`));
+          return false;
+        }
+        req = attempt;
+        attempt.on('error', (e: NodeJS.ErrnoException) => {
+          if (settled || attempt !== req) return;
+          // 'error' after 'response' is not about this stage; before it, no byte has arrived.
+          if (mayResend && attempt.reusedSocket && !gotResponse && isStaleConnectionError(e)) {
+            mayResend = false;
+            attempt.destroy();
+            send(isHttps ? this.#freshHttpsAgent : this.#freshHttpAgent);
+            return;
+          }
+          fail(new ConnectionError(`Connection to ${url.host} failed or was lost: ${e.code ?? e.message}`));
+        });
+        attempt.on('response', onResponse);
+        if (request.body.length > 0) attempt.end(Buffer.from(request.body));
+        else attempt.end();
+        return true;
+      };
+      let gotResponse = false;
+      const onResponse = (res: http.IncomingMessage): void => {
+        gotResponse = true;
         // Read now: by 'end' a keep-alive socket may already be back in the pool.
         const socket = res.socket;
         const ip = socket?.remoteAddress;
@@ -180,9 +223,11 @@ export class HttpDownloadHandler {
         res.on('close', () => {
           if (!res.complete) finish(true);
         });
-      });
-      if (request.body.length > 0) req.end(Buffer.from(request.body));
-      else req.end();
+      };
+      if (!send(isHttps ? this.#httpsAgent : this.#httpAgent)) return;
+      if (timeout > 0) {
+        timer = reactor.callLater(timeout, () => fail(new DownloadTimeoutError(`Getting ${request.url} took longer than ${timeout} seconds.`)));
+      }
     });
   }
 
@@ -190,5 +235,7 @@ export class HttpDownloadHandler {
   close(): void {
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
+    this.#freshHttpAgent.destroy();
+    this.#freshHttpsAgent.destroy();
   }
 }
