@@ -32,6 +32,7 @@ export interface ResponseInit {
 // non-streaming decode() leaves a TextDecoder as it found it, and making one costs more than
 // decoding a small page.
 const labels = new Map<string, string | null>();
+const PYTHON_LABELS: Record<string, string> = { 'latin-1': 'windows-1252', latin_1: 'windows-1252', l1: 'windows-1252', cp819: 'windows-1252', 'iso_8859-1': 'windows-1252' };
 const decoders = new Map<string, InstanceType<typeof TextDecoder>>();
 
 function knownEncoding(label: string | undefined | null): string | null {
@@ -39,7 +40,9 @@ function knownEncoding(label: string | undefined | null): string | null {
   let encoding = labels.get(label);
   if (encoding === undefined) {
     try {
-      encoding = new TextDecoder(label.trim().toLowerCase()).encoding;
+      const l = label.trim().toLowerCase();
+      // Python's names that WHATWG lacks: latin-1 is cp1252 to w3lib, as iso-8859-1 is to WHATWG.
+      encoding = new TextDecoder(PYTHON_LABELS[l] ?? l).encoding;
     } catch {
       encoding = null;
     }
@@ -72,6 +75,31 @@ function decodeText(encoding: string, body: Uint8Array): string {
   return cp1252Broken ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : text;
 }
 
+let utf8Check: InstanceType<typeof TextDecoder> | undefined;
+
+/**
+ * The encoding of a body that declares none, as w3lib's `html_to_unicode` guesses it: UTF-8
+ * when the bytes are valid UTF-8 (pure ASCII included), else windows-1252 (cp1252), which
+ * decodes any byte. Without this a cp1252 page decoded as UTF-8 with U+FFFD.
+ */
+function detectEncoding(body: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return 'utf-8';
+  utf8Check ??= new TextDecoder('utf-8', { fatal: true });
+  try {
+    utf8Check.decode(body);
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
 function bomEncoding(body: Uint8Array): string | null {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
   if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
@@ -89,7 +117,7 @@ function metaCharset(body: Uint8Array): string | null {
 
 /**
  * A downloaded response. `text` decodes the body (byte-order mark, then the Content-Type
- * charset, then a `<meta>` charset, then UTF-8; undecodable bytes become U+FFFD, never an
+ * charset, then a `<meta>` charset, then a guess as w3lib makes it: UTF-8 if the bytes are valid UTF-8, else windows-1252; undecodable bytes become U+FFFD, never an
  * error); `css()` selects with Scrapy's `::text` / `::attr(name)`; `follow()` makes Requests
  * for relative links.
  *
@@ -172,7 +200,7 @@ export class Response {
         bomEncoding(this.body) ??
         knownEncoding(headerCharset) ??
         knownEncoding(metaCharset(this.body)) ??
-        'utf-8';
+        detectEncoding(this.body);
     }
     return this.#encoding;
   }
