@@ -159,14 +159,15 @@ export class HttpDownloadHandler {
           fail(new ResponseTooLarge(msg));
           return;
         }
-        const reachedWarnSize = warnSize > 0 && expected > warnSize;
-        if (reachedWarnSize) logger.warning(sizeMessage(expected, warnSize, 'warn', request, true));
+        if (warnSize > 0 && expected > warnSize) logger.warning(sizeMessage(expected, warnSize, 'warn', request, true));
         const responseHeaders: Array<[string, string]> = [];
         for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
         this.#crawler.signals.send(signals.headersReceived, { headers: responseHeaders, bodyLength: expected, request, spider: this.#crawler.spider });
         const chunks: Buffer[] = [];
         let received = 0;
-        let warned = reachedWarnSize;
+        // The body's own warning, apart from the Content-Length one: Scrapy's _ResponseReader
+        // logs both for a large response that declared its size.
+        let warned = false;
         res.on('data', (chunk: Buffer) => {
           if (settled) return;
           received += chunk.length;
@@ -205,7 +206,8 @@ export class HttpDownloadHandler {
           settled = true;
           if (timer?.active()) timer.cancel();
           resolve(
-            new Response(request.url, {
+            // Scrapy's response URL has no #fragment (it is never sent); request.url keeps it.
+            new Response(withoutFragment(request.url), {
               status: res.statusCode ?? 0,
               headers: responseHeaders,
               body: Buffer.concat(chunks),
@@ -238,4 +240,10 @@ export class HttpDownloadHandler {
     this.#freshHttpAgent.destroy();
     this.#freshHttpsAgent.destroy();
   }
+}
+
+/** `url` without its `#fragment`. */
+function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
 }

@@ -3,12 +3,20 @@
 import type { Crawler } from '../Crawler.js';
 import { IgnoreRequest } from '../errors.js';
 import type { Request } from '../Request.js';
+import { signals } from '../signals.js';
 import { urlparseCached } from '../utils/url.js';
 
 /**
  * Drops requests whose host is not one of the spider's `allowedDomains` (or a subdomain of one)
  * with IgnoreRequest, logging each filtered domain once at DEBUG. `dontFilter` or
  * `meta.allow_offsite` let a request through.
+ *
+ * Requests are checked when they are scheduled (the `requestScheduled` signal), so an offsite
+ * request is dropped before the duplicate filter sees it and never reaches an errback — as
+ * Scrapy 2.8's spider-middleware OffsiteMiddleware drops callback output before the scheduler
+ * (and Scrapy ≥ 2.11.2's downloader one hooks `request_scheduled`). Requests that skip the
+ * scheduler (`engine.download()`) are checked when they are downloaded.
+ *
  * Mirrors Scrapy's `scrapy.downloadermiddlewares.offsite.OffsiteMiddleware`.
  */
 export class OffsiteMiddleware {
@@ -18,6 +26,7 @@ export class OffsiteMiddleware {
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
+    crawler.signals.connect(({ request, spider }) => this.processRequest(request as Request, spider as never), signals.requestScheduled);
   }
 
   #hostRegex(spider: { allowedDomains?: string[] | undefined } | undefined): RegExp | null {
