@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Request, Spider, type Response } from '@deferkit/crawler';
+import type { Failure } from '@deferkit/deferred';
 import { REACTORS, runCrawl } from './crawl-harness.js';
 
 let server: Server;
@@ -31,7 +32,7 @@ describe('offsite filtering order', () => {
         override allowedDomains = ['127.0.0.1'];
         override startUrls = [`${base}/start`];
         override *parse(response: Response) {
-          const eb = (f: { request?: Request }) => void errbacks.push(String(f.request));
+          const eb = (f: Failure) => void errbacks.push(String((f as Failure & { request?: Request }).request));
           if (response.url.endsWith('/start')) {
             for (const url of ['http://elsewhere.invalid/a', 'http://elsewhere.invalid/a', 'http://other.invalid/b', `${base}/on`, `${base}/on`]) {
               yield new Request(url, { errback: eb });

@@ -4,6 +4,7 @@ import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
 import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
 import { brandClass } from './utils/brand.js';
+import { NotSupported } from './errors.js';
 import type { PeerCertificate } from 'node:tls';
 
 /** Options of {@link Response}. */
@@ -100,6 +101,19 @@ function detectEncoding(body: Uint8Array): string {
   }
 }
 
+/** Content-Types whose body is text (Scrapy's responsetypes: TextResponse and its subclasses). */
+const TEXT_TYPES = /^(text\/|application\/(json|x-json|javascript|x-javascript|ecmascript|xml|xhtml\+xml|x-www-form-urlencoded)$|[\w.-]+\/[\w.-]+\+(xml|json)$)/;
+
+/** Scrapy's `binary_is_text` on the first 5,000 bytes: no control byte but \t \n \r and NUL. */
+function sniffText(body: Uint8Array): boolean {
+  const n = Math.min(body.length, 5000);
+  for (let i = 0; i < n; i++) {
+    const b = body[i]!;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x00) return false;
+  }
+  return true;
+}
+
 function bomEncoding(body: Uint8Array): string | null {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
   if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
@@ -157,6 +171,7 @@ export class Response {
   readonly protocol: string | undefined;
   readonly #forcedEncoding: string | undefined;
   #text: string | undefined;
+  #isText: boolean | undefined;
   #encoding: string | undefined;
   #dom: ReturnType<typeof loadHtml> | undefined;
   #base: string | undefined;
@@ -205,8 +220,37 @@ export class Response {
     return this.#encoding;
   }
 
-  /** The body decoded to text. */
+  /**
+   * Whether the body is text (Scrapy's TextResponse/HtmlResponse/XmlResponse rather than a
+   * plain Response), decided as `scrapy.responsetypes` does: from the Content-Type
+   * (`text/*`, JSON, JavaScript, XML types are text; images, audio, video, fonts, PDF, archives
+   * are not); with none, or `application/octet-stream`, from the first 5,000 bytes (no control
+   * bytes but tab, newline, carriage return and NUL: text). A Response built in code with a
+   * string body and no Content-Type is text, as Scrapy's `HtmlResponse(url, body=…)`.
+   */
+  get isText(): boolean {
+    if (this.#isText === undefined) {
+      const ct = (this.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+      if (ct === '' || ct === 'application/octet-stream') this.#isText = sniffText(this.body);
+      else this.#isText = TEXT_TYPES.test(ct);
+    }
+    return this.#isText;
+  }
+
+  #notText(what: string): NotSupported {
+    return new NotSupported(
+      `Response content isn't text: ${what} needs a text response, and ${this.url} is ${this.headers.get('content-type') ?? 'binary'}. ` +
+        'Check response.isText (or the Content-Type) first, and read response.body for binary content.',
+    );
+  }
+
+  /**
+   * The body decoded to text.
+   *
+   * @throws NotSupported for a binary response (`isText` false), as Scrapy's plain Response has no text.
+   */
   get text(): string {
+    if (!this.isText) throw this.#notText('text');
     if (this.#text === undefined) {
       let t = decodeText(this.encoding, this.body);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
@@ -237,7 +281,7 @@ export class Response {
   #baseUrl(): string {
     if (this.#base === undefined) {
       let base = this.url;
-      const baseHref = /<base[^>]+href\s*=\s*["']([^"']+)["']/i.exec(this.text.slice(0, 4096))?.[1];
+      const baseHref = this.isText ? /<base[^>]+href\s*=\s*["']([^"']+)["']/i.exec(this.text.slice(0, 4096))?.[1] : undefined;
       if (baseHref !== undefined) {
         try {
           base = new URL(baseHref, this.url).href;
@@ -254,8 +298,10 @@ export class Response {
    * CSS query with Scrapy's pseudo-elements: `'h1::text'`, `'a::attr(href)'`.
    *
    * @param query - the selector.
+   * @throws NotSupported for a binary response (an image, a PDF), as Scrapy's `Response.css`.
    */
   css(query: string): SelectorList {
+    if (!this.isText) throw this.#notText(`css(${JSON.stringify(query)})`);
     this.#dom ??= loadHtml(this.text);
     return select(this.#dom, query);
   }
