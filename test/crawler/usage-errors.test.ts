@@ -11,6 +11,7 @@ import { installReactor, isReactorInstalled, uninstallReactor } from '@deferkit/
 import { UsageError } from '../../packages/crawler/src/errors.js';
 import { UsageError as CliUsageError } from '../../packages/crawler/src/cli/args.js';
 import { UsageError as LabUsageError } from '../../packages/crawler/src/lab/cli.js';
+import { UsageError as PublicUsageError } from '@deferkit/crawler';
 import { FIXTURES, runCli, tempDir } from './cli-harness.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -117,6 +118,7 @@ describe.concurrent('C2 the CLI', () => {
 describe('C2 the API', () => {
   it('C2 there is one UsageError class: the CLI, the lab and the settings checks throw the same one, a TypeError', () => {
     expect(CliUsageError).toBe(UsageError);
+    expect(PublicUsageError).toBe(UsageError); // exported from the package root
     expect(LabUsageError).toBe(UsageError);
     expect(new UsageError('x')).toBeInstanceOf(TypeError);
   });

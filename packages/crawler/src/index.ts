@@ -71,4 +71,5 @@ export {
   NotSupported,
   ResponseDataLossError,
   ResponseTooLarge,
+  UsageError,
 } from './errors.js';
