@@ -193,13 +193,7 @@ class FeedSlot {
       this.#begin();
       return;
     }
-    const node = encoding.node;
-    this.#target = new FeedTarget(path, {
-      overwrite: options.overwrite === true,
-      format: this.format,
-      text: { node, encode: (t) => Buffer.from(t, node) },
-      logger,
-    });
+    this.#target = new FeedTarget(path, { overwrite: options.overwrite === true, format: this.format, encoding: encoding.node, logger });
     this.#target.ready().catch((e: unknown) => this.#fail(e as Error));
     const append = this.#target.append;
     this.#appending = append !== undefined && !append.fresh;
@@ -285,11 +279,6 @@ class FeedSlot {
     const obj = item as Record<string, unknown>;
     if (this.fields === undefined) return obj;
     return Object.fromEntries(this.fields.map((f) => [f, obj[f]]));
-  }
-
-  /** Whether the feed still takes items (no write has failed). */
-  get writable(): boolean {
-    return this.failure === null;
   }
 
   export(item: object): void {

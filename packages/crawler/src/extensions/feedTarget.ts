@@ -72,14 +72,6 @@ export interface AppendState {
   readonly csvHeader: string[] | undefined;
 }
 
-/** The unit a feed's text is written in, for reading the old file's head and tail. */
-export interface TargetText {
-  /** Node's name of the encoding. */
-  readonly node: BufferEncoding;
-  /** Encode a text (the caller has checked that it can be encoded). */
-  encode(text: string): Uint8Array;
-}
-
 const HEAD_LIMIT = 1 << 20; // the longest CSV header read before giving up on it
 const CHUNK = 1 << 16;
 let spoolCounter = 0;
@@ -137,7 +129,10 @@ export class FeedTarget {
   readonly append: AppendState | undefined;
   /** The spool file (not for `through`). */
   readonly spool: string;
-  readonly #text: TargetText;
+  /** The feed's encoding (framing text is ASCII, so any encoding can write it). */
+  readonly #encoding: BufferEncoding;
+  /** Bytes per code unit: 2 for UTF-16, else 1 (for reading the old file's head and tail). */
+  readonly #unit: 1 | 2;
   readonly #format: 'jsonl' | 'json' | 'csv';
   /** The spool's (or the through target's) descriptor; -1 until a through target opens. */
   #fd = -1;
@@ -146,7 +141,7 @@ export class FeedTarget {
   /** Through targets: bytes waiting for the target to open. */
   #pending: Uint8Array[] | null = null;
   #opened: Promise<void> | null = null;
-  /** The old file's mode, owner and size (replace, rewrite, append). */
+  /** The replaced file's mode and owner, given to the new one. */
   #old: nodeFs.Stats | null = null;
   #done = false;
 
@@ -157,10 +152,11 @@ export class FeedTarget {
    * the crawl may not read or write, a file whose head or tail cannot be read (it is never
    * replaced then).
    */
-  constructor(path: string, options: { overwrite: boolean; format: 'jsonl' | 'json' | 'csv'; text: TargetText; logger: Logger }) {
+  constructor(path: string, options: { overwrite: boolean; format: 'jsonl' | 'json' | 'csv'; encoding: BufferEncoding; logger: Logger }) {
     const fs = feedFs;
     this.path = path;
-    this.#text = options.text;
+    this.#encoding = options.encoding;
+    this.#unit = options.encoding === 'utf16le' ? 2 : 1;
     this.#format = options.format;
     let link: nodeFs.Stats | null = null;
     let st: nodeFs.Stats | null = null;
@@ -199,7 +195,6 @@ export class FeedTarget {
       this.kind = 'new';
       this.append = undefined;
     } else if (options.overwrite) {
-      this.#old = st;
       // Overwriting needs what Scrapy's open('wb') needs: the right to write the file.
       try {
         fs.closeSync(fs.openSync(real, nodeFs.constants.O_WRONLY));
@@ -208,9 +203,9 @@ export class FeedTarget {
       }
       const sameOwner = process.getuid === undefined || process.getuid() === 0 || process.getuid() === st.uid;
       this.kind = st.nlink > 1 || !sameOwner ? 'rewrite' : 'replace';
+      if (this.kind === 'replace') this.#old = st;
       this.append = undefined;
     } else {
-      this.#old = st;
       this.kind = 'append';
       this.append = this.#readAppendState(real, st);
       if (this.append.jsonNotArray) {
@@ -248,29 +243,29 @@ export class FeedTarget {
     }
   }
 
-  /** The first line of a file (a CSV header): read in chunks, never more than HEAD_LIMIT bytes. */
+  /**
+   * The start of a file up to its first line break (a CSV header; the first non-blank
+   * character), read in chunks, never more than HEAD_LIMIT bytes.
+   */
   #head(fd: number, size: number): string {
     const chunks: Buffer[] = [];
-    let read = 0;
-    let text = '';
-    while (read < size && read < HEAD_LIMIT) {
-      const buf = Buffer.alloc(Math.min(CHUNK, size - read));
-      const n = feedFs.readSync(fd, buf, 0, buf.length, read);
+    for (let read = 0; read < size && read < HEAD_LIMIT; ) {
+      const chunk = Buffer.alloc(Math.min(CHUNK, size - read));
+      const n = feedFs.readSync(fd, chunk, 0, chunk.length, read);
       if (n === 0) break;
       read += n;
-      chunks.push(buf.subarray(0, n));
-      text = Buffer.concat(chunks).toString(this.#text.node);
-      if (/\r?\n/.test(text)) break;
+      chunks.push(chunk.subarray(0, n));
+      if (chunk.subarray(0, n).includes(0x0a)) break; // "\n" in every encoding written here
     }
-    return text.replace(/^\ufeff/, '');
+    return Buffer.concat(chunks).toString(this.#encoding).replace(/^\ufeff/, '');
   }
 
   /**
    * The last non-blank characters of a file (a JSON array's closing bracket and what precedes
-   * it), found by reading backwards in small chunks: the offset of each, or -1.
+   * it), found by reading backwards in small chunks: at most `count`, last first.
    */
   #lastNonBlank(fd: number, end: number, count: number): Array<{ at: number; char: string }> {
-    const unit = this.#text.node === 'utf16le' ? 2 : 1;
+    const unit = this.#unit;
     const found: Array<{ at: number; char: string }> = [];
     const buf = Buffer.alloc(CHUNK);
     let pos = end - (end % unit);
@@ -337,10 +332,7 @@ export class FeedTarget {
           return;
         }
         try {
-          for (const b of pending) {
-            this.#writeAll(b);
-            this.#written += b.length;
-          }
+          for (const b of pending) this.#writeAll(b);
           resolve();
         } catch (err) {
           reject(err);
@@ -361,8 +353,15 @@ export class FeedTarget {
     return this.#fd !== -1;
   }
 
+  /** Write at the descriptor's offset, and count it. */
   #writeAll(data: Uint8Array): void {
     writeAllAt(this.#fd, data, null);
+    this.#written += data.length;
+  }
+
+  /** `text` (ASCII framing) in the feed's encoding. */
+  #encode(text: string): Uint8Array {
+    return Buffer.from(text, this.#encoding);
   }
 
   /**
@@ -375,12 +374,6 @@ export class FeedTarget {
       return;
     }
     this.#writeAll(data);
-    this.#written += data.length;
-  }
-
-  /** The bytes written so far (to the spool, or through). */
-  get written(): number {
-    return this.#written;
   }
 
   /**
@@ -399,16 +392,16 @@ export class FeedTarget {
     if (this.kind === 'through') {
       if (this.#fd === -1) throw new FeedWriteError(`${this.path} was never opened (a FIFO nobody read?); its items are not written`, undefined);
       try {
-        if (framing.after !== '') this.#writeAll(this.#text.encode(framing.after));
+        if (framing.after !== '') this.#writeAll(this.#encode(framing.after));
       } finally {
         fs.closeSync(this.#fd);
       }
       return;
     }
     try {
-      if (framing.after !== '' && this.kind !== 'append') this.write(this.#text.encode(framing.after));
+      if (framing.after !== '' && this.kind !== 'append') this.write(this.#encode(framing.after));
       if (this.kind === 'new' || this.kind === 'replace') {
-        if (this.kind === 'replace' && this.#old !== null) {
+        if (this.#old !== null) {
           fs.fchmodSync(this.#fd, this.#old.mode & 0o7777);
           if (process.getuid?.() === 0) fs.fchownSync(this.#fd, this.#old.uid, this.#old.gid);
         }
@@ -429,15 +422,17 @@ export class FeedTarget {
     }
   }
 
-  /** The spool's bytes, in chunks, to `sink`. */
-  #copySpool(sink: (chunk: Uint8Array) => void): void {
+  /** Copy the spool's bytes into `fd` from offset `at`; returns the offset after them. */
+  #copySpoolTo(fd: number, at: number): number {
     const buf = Buffer.alloc(CHUNK);
-    for (let at = 0; at < this.#written; ) {
-      const n = feedFs.readSync(this.#fd, buf, 0, Math.min(CHUNK, this.#written - at), at);
+    for (let done = 0; done < this.#written; ) {
+      const n = feedFs.readSync(this.#fd, buf, 0, Math.min(CHUNK, this.#written - done), done);
       if (n === 0) throw new FeedWriteError('the spool file ended early', 'EIO');
-      sink(buf.subarray(0, n));
+      writeAllAt(fd, buf.subarray(0, n), at);
+      done += n;
       at += n;
     }
+    return at;
   }
 
   /** rewrite: the spool copied over the old file in place (hard links and owner kept). */
@@ -445,12 +440,7 @@ export class FeedTarget {
     const fs = feedFs;
     const fd = fs.openSync(this.real, nodeFs.constants.O_WRONLY);
     try {
-      let at = 0;
-      this.#copySpool((chunk) => {
-        writeAllAt(fd, chunk, at);
-        at += chunk.length;
-      });
-      fs.ftruncateSync(fd, at);
+      fs.ftruncateSync(fd, this.#copySpoolTo(fd, 0));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -471,9 +461,9 @@ export class FeedTarget {
       if (this.#format === 'json' && this.append?.fresh !== true && this.append?.jsonNotArray !== true) {
         // "[…last item  ]": continue right after the last item (or the "[").
         const tail = this.#lastNonBlank(fd, size, 2);
-        if (tail[0]?.char === ']' && tail[1] !== undefined) at = tail[1].at + (this.#text.node === 'utf16le' ? 2 : 1);
+        if (tail[0]?.char === ']' && tail[1] !== undefined) at = tail[1].at + this.#unit;
       }
-      const unit = this.#text.node === 'utf16le' ? 2 : 1;
+      const unit = this.#unit;
       let before = framing.before;
       if (this.#format !== 'json' && this.append?.fresh !== true && size >= unit) {
         const last = Buffer.alloc(unit);
@@ -483,15 +473,13 @@ export class FeedTarget {
       }
       const saved = Buffer.alloc(size - at);
       if (saved.length > 0) fs.readSync(fd, saved, 0, saved.length, at);
-      let pos = at;
       try {
-        const put = (chunk: Uint8Array): void => {
-          writeAllAt(fd, chunk, pos);
-          pos += chunk.length;
-        };
-        if (before !== '') put(this.#text.encode(before));
-        this.#copySpool(put);
-        if (framing.after !== '') put(this.#text.encode(framing.after));
+        const head = this.#encode(before);
+        writeAllAt(fd, head, at);
+        let pos = this.#copySpoolTo(fd, at + head.length);
+        const after = this.#encode(framing.after);
+        writeAllAt(fd, after, pos);
+        pos += after.length;
         if (pos < size) fs.ftruncateSync(fd, pos);
         fs.fsyncSync(fd);
       } catch (e) {
@@ -524,8 +512,9 @@ export class FeedTarget {
     }
   }
 
+  /** Close the descriptor (the spool's, or a through target's) and remove the spool file. */
   #dropSpool(): void {
-    if (this.#fd !== -1 && this.kind !== 'through') {
+    if (this.#fd !== -1) {
       try {
         feedFs.closeSync(this.#fd);
       } catch {
@@ -540,17 +529,6 @@ export class FeedTarget {
   abandon(): void {
     if (this.#done) return;
     this.#done = true;
-    if (this.kind === 'through') {
-      if (this.#fd !== -1) {
-        try {
-          feedFs.closeSync(this.#fd);
-        } catch {
-          /* already closed */
-        }
-      }
-      this.#fd = -1;
-      return;
-    }
     this.#dropSpool();
   }
 }
