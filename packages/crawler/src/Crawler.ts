@@ -22,7 +22,7 @@ import { buildComponents } from './middleware/components.js';
 import { Settings } from './Settings.js';
 import { unimplementedSettingsWarning, validateSettings } from './settingsRegistry.js';
 import { SignalManager, signals } from './signals.js';
-import type { Spider, SpiderClass } from './Spider.js';
+import { Spider, type SpiderClass } from './Spider.js';
 import { StatsCollector } from './stats.js';
 import { brandClass } from './utils/brand.js';
 
@@ -97,9 +97,8 @@ export class Crawler {
   }
 
   #configureLogging(): void {
-    validateSettings(this.settings);
+    validateSettings(this.settings); // LOG_LEVEL among them: a usage error naming the levels
     const level = String(this.settings.get('LOG_LEVEL', 'DEBUG')).toUpperCase() as LogLevel;
-    if (!(level in LOG_LEVELS)) throw new TypeError(`LOG_LEVEL must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${level}.`);
     this._logHub.threshold = LOG_LEVELS[level];
     this._logHub.toStderr = this.settings.getBool('LOG_ENABLED', true);
   }
@@ -166,16 +165,9 @@ export class Crawler {
   /** Scrapy's `_create_spider`: through the class's `fromCrawler`, checked. */
   #createSpider(args: Record<string, unknown>): Spider {
     const cls = this.spiderClass;
-    const make = cls.fromCrawler;
-    let spider: unknown;
-    if (typeof make === 'function') spider = make.call(cls, this, args);
-    else {
-      // A class not derived from this copy's Spider (a plain class with the same shape).
-      const s = new cls();
-      Object.assign(s, args);
-      s.crawler = this;
-      spider = s;
-    }
+    // A class with no fromCrawler of its own (one shaped like a Spider, not derived from one)
+    // is made as Spider makes its subclasses.
+    const spider: unknown = (cls.fromCrawler ?? Spider.fromCrawler).call(cls, this, args);
     if (spider === null || typeof spider !== 'object' || typeof (spider as Spider).parse !== 'function') {
       throw new TypeError(`${cls.name}.fromCrawler(crawler, args) must return the spider (return super.fromCrawler(crawler, args)), got ${spider === null ? 'null' : typeof spider}.`);
     }

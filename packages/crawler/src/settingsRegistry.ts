@@ -3,6 +3,7 @@
 // The table in docs/crawler.md is generated from this file (scripts/settings-table.mjs).
 
 import { UsageError } from './errors.js';
+import { LOG_LEVELS } from './log.js';
 import type { Settings } from './Settings.js';
 
 /**
@@ -307,7 +308,7 @@ export function unimplementedSettingsWarning(settings: Settings): string | null 
   );
 }
 
-const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+const LEVELS = Object.keys(LOG_LEVELS);
 
 /** How a numeric setting is checked: the smallest value, and whether it must be whole. */
 const NUMERIC: ReadonlyArray<readonly [string, number, boolean, string]> = [
