@@ -79,25 +79,17 @@ function decodeText(encoding: string, body: Uint8Array): string {
 let utf8Check: InstanceType<typeof TextDecoder> | undefined;
 
 /**
- * The encoding of a body that declares none, as w3lib's `html_to_unicode` guesses it: UTF-8
- * when the bytes are valid UTF-8 (pure ASCII included), else windows-1252 (cp1252), which
- * decodes any byte. Without this a cp1252 page decoded as UTF-8 with U+FFFD.
+ * A body that declares no encoding, decoded as w3lib's `html_to_unicode` guesses it for
+ * Scrapy's TextResponse: UTF-8 when the bytes are valid UTF-8 (pure ASCII included), else
+ * windows-1252 (cp1252), which decodes any byte. Without this a cp1252 page decoded as UTF-8
+ * with U+FFFD. The UTF-8 text comes with the guess, so it is not decoded twice.
  */
-function detectEncoding(body: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < body.length; i++) {
-    if (body[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return 'utf-8';
+function detectEncoding(body: Uint8Array): { encoding: string; text: string | undefined } {
   utf8Check ??= new TextDecoder('utf-8', { fatal: true });
   try {
-    utf8Check.decode(body);
-    return 'utf-8';
+    return { encoding: 'utf-8', text: utf8Check.decode(body) };
   } catch {
-    return 'windows-1252';
+    return { encoding: 'windows-1252', text: undefined };
   }
 }
 
@@ -210,12 +202,14 @@ export class Response {
     if (this.#encoding === undefined) {
       const ct = this.headers.get('content-type') ?? '';
       const headerCharset = /charset\s*=\s*["']?([^;"'\s]+)/i.exec(ct)?.[1];
-      this.#encoding =
-        knownEncoding(this.#forcedEncoding) ??
-        bomEncoding(this.body) ??
-        knownEncoding(headerCharset) ??
-        knownEncoding(metaCharset(this.body)) ??
-        detectEncoding(this.body);
+      const declared =
+        knownEncoding(this.#forcedEncoding) ?? bomEncoding(this.body) ?? knownEncoding(headerCharset) ?? knownEncoding(metaCharset(this.body));
+      if (declared !== null) this.#encoding = declared;
+      else {
+        const guess = detectEncoding(this.body);
+        this.#encoding = guess.encoding;
+        this.#text = guess.text;
+      }
     }
     return this.#encoding;
   }
@@ -251,8 +245,10 @@ export class Response {
    */
   get text(): string {
     if (!this.isText) throw this.#notText('text');
+    // Reading the encoding first: guessing it may already have decoded the text.
+    const encoding = this.encoding;
     if (this.#text === undefined) {
-      let t = decodeText(this.encoding, this.body);
+      let t = decodeText(encoding, this.body);
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
       this.#text = t;
     }

@@ -26,7 +26,7 @@ export class OffsiteMiddleware {
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
-    crawler.signals.connect(({ request, spider }) => this.processRequest(request as Request, spider as never), signals.requestScheduled);
+    crawler.signals.connect(({ request }) => this.processRequest(request as Request, crawler.spider ?? undefined), signals.requestScheduled);
   }
 
   #hostRegex(spider: { allowedDomains?: string[] | undefined } | undefined): RegExp | null {
