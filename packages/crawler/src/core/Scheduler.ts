@@ -40,9 +40,12 @@ export class RFPDupeFilter {
   readonly fingerprints = new Set<string>();
   #logged = false;
   readonly #crawler: Crawler;
+  /** DUPEFILTER_DEBUG, read once as Scrapy's from_settings does. */
+  readonly #debug: boolean;
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
+    this.#debug = crawler.settings.getBool('DUPEFILTER_DEBUG');
   }
   /** Whether the request was seen before (it is remembered either way). */
   requestSeen(request: Request): boolean {
@@ -53,7 +56,7 @@ export class RFPDupeFilter {
   }
   /** Log and count a filtered duplicate. */
   log(request: Request): void {
-    if (this.#crawler.settings.getBool('DUPEFILTER_DEBUG')) {
+    if (this.#debug) {
       // Scrapy's RFPDupeFilter with DUPEFILTER_DEBUG: every duplicate, with its referer.
       const referer = request.headers.get('Referer');
       this.#crawler.getLogger('scrapy.dupefilters').debug(`Filtered duplicate request: ${request} (referer: ${referer ?? 'None'})`);
