@@ -252,19 +252,24 @@ interface AttrItem {
 /** What a query yields before it becomes Selectors: nodes (elements, text) and attributes. */
 type Item = AnyNode | AttrItem;
 
+/** Whether the context element itself is one `g` selects (parsel's `descendant-or-self::`). */
+function matchesSelf(dom: Dom, g: Group, root: AnyNode): boolean {
+  if (!g.compound || !isElement(root)) return false;
+  return g.simple !== null ? matches(root, g.simple) : dom.$(root).is(g.css);
+}
+
 /** The elements `g.css` matches at or below `root` (parsel's `descendant-or-self::`), in document order. */
 function groupElements(dom: Dom, g: Group, root: AnyNode): AnyNode[] {
   if (g.css === '') return [root];
-  const self = g.compound && isElement(root);
   let nodes: AnyNode[];
   if (g.simple !== null) {
-    nodes = self && matches(root, g.simple) ? [root] : [];
+    nodes = matchesSelf(dom, g, root) ? [root] : [];
     selectSimple(root, g.simple, nodes);
     return nodes;
   }
   if (root.type === 'root') return dom.$(g.css).toArray();
   nodes = dom.$(root).find(g.css).toArray();
-  if (self && dom.$(root).is(g.css)) nodes.unshift(root);
+  if (matchesSelf(dom, g, root)) nodes.unshift(root);
   return nodes;
 }
 
@@ -508,9 +513,7 @@ export function select(dom: Dom, query: string, roots?: AnyNode[]): SelectorList
       // css-select runs the whole list in one pass, in document order without duplicates; only
       // the context element itself is left to add.
       items = root.type === 'root' ? dom.$(q.css).toArray() : dom.$(root).find(q.css).toArray();
-      if (isElement(root) && q.groups.some((g) => g.compound && (g.simple !== null ? matches(root, g.simple) : dom.$(root).is(g.css)))) {
-        items.unshift(root);
-      }
+      if (q.groups.some((g) => matchesSelf(dom, g, root))) items.unshift(root);
     } else items = union(root, q.groups.map((g) => groupItems(dom, g, root)));
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
