@@ -4,6 +4,7 @@ import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
 import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
 import { brandClass } from './utils/brand.js';
+import { CP1252_C1 } from './utils/cp1252.js';
 import { NotSupported } from './errors.js';
 import type { PeerCertificate } from 'node:tls';
 
@@ -57,10 +58,6 @@ function knownEncoding(label: string | undefined | null): string | null {
 /** The body of responses without one (never written to: it has no bytes). */
 const EMPTY_BODY = new Uint8Array(0);
 
-// windows-1252's 0x80–0x9F (WHATWG): some Node versions decode 'windows-1252' as plain
-// ISO-8859-1, leaving these as C1 controls.
-const CP1252_C1 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 let cp1252Broken: boolean | undefined;
 
 /** `body` decoded as `encoding`, undecodable bytes as U+FFFD. */

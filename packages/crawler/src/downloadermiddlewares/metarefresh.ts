@@ -5,6 +5,7 @@
 import type { Crawler } from '../Crawler.js';
 import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
+import { cp1252Char } from '../utils/cp1252.js';
 import { BaseRedirectMiddleware } from './redirect.js';
 
 // The HTML 4 named character references (the set Python's html.entities.name2codepoint has,
@@ -46,12 +47,6 @@ function entityCodepoint(name: string): number | undefined {
   return entities.get(name) ?? entities.get(name.toLowerCase());
 }
 
-// The windows-1252 characters of bytes 0x80-0x9F (NUL: a byte it leaves undefined, which
-// Python's cp1252 codec refuses). Node's TextDecoder may decode these as Latin-1.
-const CP1252_C1 =
-  '\u20ac\0\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\0\u017d\0' +
-  '\0\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\0\u017e\u0178';
-
 /** w3lib's `replace_entities` (remove_illegal): `&amp;`, `&#38;`, `&#x26;`; unknown `&x;` dropped. */
 function replaceEntities(text: string): string {
   return text.replace(/&(?:([a-z\d]+)|#(\d+)|#x([a-f\d]+))(;?)/gi, (whole, named: string | undefined, dec: string | undefined, hex: string | undefined, semi: string) => {
@@ -59,8 +54,8 @@ function replaceEntities(text: string): string {
     if (n !== undefined) {
       // As browsers (and w3lib) do, &#128;-&#159; are the windows-1252 characters of those bytes.
       if (n >= 0x80 && n <= 0x9f) {
-        const c = CP1252_C1[n - 0x80]!;
-        if (c !== '\0') return c;
+        const c = cp1252Char(n);
+        if (c !== undefined) return c;
       } else if (n <= 0x10ffff) {
         return String.fromCodePoint(n);
       }

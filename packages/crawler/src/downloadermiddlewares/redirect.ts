@@ -5,6 +5,7 @@ import type { Crawler } from '../Crawler.js';
 import { IgnoreRequest, NotConfigured } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
+import { urlparseCached } from '../utils/url.js';
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 
@@ -61,7 +62,7 @@ export abstract class BaseRedirectMiddleware {
    * @param toGet - turn it into a bodiless GET (Scrapy's `_redirect_request_using_get`).
    */
   protected buildRedirectRequest(source: Request, target: URL, toGet: boolean): Request {
-    const from = new URL(source.url);
+    const from = urlparseCached(source) ?? new URL(source.url);
     const headers = source.headers.toNodeHeaders();
     if (toGet) {
       for (const h of Object.keys(headers)) if (/^(content-type|content-length|content-encoding|content-language|content-location)$/i.test(h)) delete headers[h];
