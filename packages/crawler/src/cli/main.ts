@@ -93,7 +93,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      const where = e.command === null ? 'deferkit' : `deferkit ${e.command}`;
+      // An error that names no command (a setting's value, checked deep down) belongs to the
+      // command being run.
+      const cmd = e.command ?? (command !== undefined && COMMANDS.includes(command) ? command : null);
+      const where = cmd === null ? 'deferkit' : `deferkit ${cmd}`;
       process.stderr.write(`${where}: error: ${e.message}\n${e.helpHint ? `Run '${where} --help' for usage.\n` : ''}`);
       return 2;
     }

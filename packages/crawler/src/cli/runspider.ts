@@ -94,16 +94,11 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
     }
     const spiderClass = pickSpiderClass(mod, opts.file);
     let bootstrapError: unknown = null;
-    let crawled: Promise<void>;
-    try {
-      crawled = process_.crawlAsync(spiderClass, args).catch((e: unknown) => {
-        bootstrapError = e ?? new Error('the crawl failed');
-      });
-    } catch (e) {
-      // A bad value in the spider class's customSettings, found when the crawler is made.
-      if (e instanceof UsageError) throw new UsageError(e.message, 'runspider', false);
-      throw e;
-    }
+    // A bad value in the spider class's customSettings throws a UsageError here, when the
+    // crawler is made: main() prints it as one line, exit 2.
+    const crawled = process_.crawlAsync(spiderClass, args).catch((e: unknown) => {
+      bootstrapError = e ?? new Error('the crawl failed');
+    });
     try {
       await process_.start();
     } catch (e) {
@@ -111,7 +106,7 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
     }
     await crawled;
     // A bad setting value (from the spider's customSettings): one line and exit 2, as from -s.
-    if (bootstrapError instanceof UsageError) throw new UsageError(bootstrapError.message, 'runspider', false);
+    if (bootstrapError instanceof UsageError) throw bootstrapError;
     if (bootstrapError !== null) {
       cliLog('ERROR', `The crawl failed: ${(bootstrapError as Error)?.message ?? String(bootstrapError)}`, bootstrapError);
       return 1;

@@ -90,12 +90,7 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
   // before the demo site starts or the spider loads.
   const effective = new Settings(DEFAULT_SETTINGS, 'default');
   effective.update(settings);
-  try {
-    validateSettings(effective);
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(e.message, 'runspider', false);
-    throw e;
-  }
+  validateSettings(effective);
   const args: Record<string, string> = {};
   for (const pair of values(parsed, 'arg')) {
     const [name, value] = splitPair(pair, '-a', 'runspider');

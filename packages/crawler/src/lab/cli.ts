@@ -1,12 +1,12 @@
 // `deferkit lab [--format text|markdown|json] [--scenario ID]… [--reactor NAME]…`
 
 import { UsageError } from '../errors.js';
-
-// The one UsageError (errors.ts), re-exported where the lab's API has always offered it.
-export { UsageError };
 import { toJson, toMarkdown, toText } from './format.js';
 import { runLab } from './runLab.js';
 import { COLUMNS, SCENARIOS, type Column } from './scenarios.js';
+
+// The one UsageError (errors.ts), re-exported where the lab's API has always offered it.
+export { UsageError };
 
 /** The usage text of `deferkit lab`. */
 export const LAB_USAGE = `Usage: deferkit lab [--format text|markdown|json] [--scenario ID]... [--reactor ${COLUMNS.join('|')}]...
