@@ -41,6 +41,9 @@ function reactorKind(settings: Settings): 'callback' | 'promise' {
   return r;
 }
 
+/** The `log_count/<LEVEL>` stat keys, made once rather than per log record. */
+const LOG_COUNT_KEYS = Object.fromEntries(Object.keys(LOG_LEVELS).map((l) => [l, `log_count/${l}`])) as Record<LogLevel, string>;
+
 /**
  * Runs one spider: owns its settings, signals, stats, logging, extensions and engine.
  * `crawl()` returns a Deferred that fires when the spider has closed; `crawlAsync()` a promise.
@@ -89,7 +92,7 @@ export class Crawler {
     this.signals = new SignalManager(this.getLogger('scrapy.utils.signal'));
     // Scrapy's LogCounterHandler: every record of this crawler at or above LOG_LEVEL counts as
     // `log_count/<LEVEL>` (LOG_ENABLED or not), from now until engineStopped.
-    this._logHub.count = (level) => this.stats.incValue(`log_count/${level}`);
+    this._logHub.count = (level) => this.stats.incValue(LOG_COUNT_KEYS[level]);
     this.signals.connect(() => {
       this._logHub.count = null;
     }, signals.engineStopped);
