@@ -96,10 +96,11 @@ export class Crawler {
     this.signals.connect(() => {
       this._logHub.count = null;
     }, signals.engineStopped);
-    this.#configureLogging();
+    this.#applySettings();
   }
 
-  #configureLogging(): void {
+  /** Check the settings' values (a UsageError naming the fix), then configure logging from them. */
+  #applySettings(): void {
     validateSettings(this.settings); // LOG_LEVEL among them: a usage error naming the levels
     const level = String(this.settings.get('LOG_LEVEL', 'DEBUG')).toUpperCase() as LogLevel;
     this._logHub.threshold = LOG_LEVELS[level];
@@ -151,7 +152,7 @@ export class Crawler {
     if (spider.customSettings !== undefined && spider.customSettings !== this.spiderClass.customSettings) {
       this.settings.update(spider.customSettings, 'spider');
       verifyInstalledReactor(reactorKind(this.settings));
-      this.#configureLogging();
+      this.#applySettings();
     }
     this.spider = spider;
     this.settings.freeze();
