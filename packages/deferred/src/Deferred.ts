@@ -130,6 +130,9 @@ type Entry = Fn | Pair;
 const OBSERVABLE_KEY: string | symbol =
   (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
 
+/** The Deferreds whose cancel() is running: a cancellation that reaches one again stops. */
+const cancelling = new Set<Deferred<unknown>>();
+
 let nextId = 1;
 const ids = new WeakMap<object, number>();
 function idOf(o: object): string {
@@ -629,6 +632,20 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   cancel(): void {
+    // A cancellation that comes back to a Deferred whose cancel() is still running (a canceller
+    // cycle, or a DeferredList whose input waits on the list) ends there: Twisted recurses
+    // until RecursionError; we stop at once, and the outer cancel() finishes the job.
+    if (cancelling.has(this)) return;
+    cancelling.add(this);
+    try {
+      this._cancel();
+    } finally {
+      cancelling.delete(this);
+    }
+  }
+
+  /** What `cancel()` does, guarded against re-entry by it; subclasses override this. @internal */
+  _cancel(): void {
     if (!this._called) {
       const canceller = this._canceller;
       if (canceller !== null) {
@@ -1054,9 +1071,23 @@ function runLoop(start: Deferred<unknown>): void {
   let current = start;
   // The stack of Deferreds whose result was handed on; allocated only when a hand-off happens.
   let chain: Deferred<unknown>[] | null = null;
+  // Positions in `chain` of the chainDeferred sources whose target runs above them. Twisted
+  // runs `target.callback(r)` as an ordinary callback of the source, so until the target's
+  // run is over the source still holds `r` and counts as running its callbacks; and a pause
+  // that stops the target's run stops only that run. Allocated only for chainDeferred.
+  let sources: number[] | null = null;
+  // Set when `current` is a chainDeferred source coming back from its target's run.
+  let resumed = false;
 
   for (;;) {
     let finished = true;
+    let firedTarget = false;
+    if (resumed) {
+      // The target's callback() has returned: its value, undefined, is the source's result.
+      resumed = false;
+      current._result = undefined;
+      if (current._debugInfo !== null) clearFailure(current._debugInfo);
+    }
     current._chainedTo = null;
     // The current result and whether it is a Failure, kept in locals: every write to
     // current._result below also updates them, so the Failure test runs once per result the
@@ -1126,12 +1157,18 @@ function runLoop(start: Deferred<unknown>): void {
           continue;
         }
         other._setResult(result);
-        current._result = result = undefined;
-        failed = false;
-        if (current._debugInfo !== null) clearFailure(current._debugInfo);
-        if (other._paused !== 0) continue; // it runs when unpaused
+        if (other._paused !== 0) {
+          // It runs when unpaused; its callback() has returned.
+          current._result = result = undefined;
+          failed = false;
+          if (current._debugInfo !== null) clearFailure(current._debugInfo);
+          continue;
+        }
+        // Run the target above us; we keep our result and stay "running" until it is done.
         if (chain === null) chain = [current];
+        (sources ??= []).push(chain.length - 1);
         chain.push(other);
+        firedTarget = true;
         finished = false;
         break;
       }
@@ -1156,16 +1193,38 @@ function runLoop(start: Deferred<unknown>): void {
       }
     }
 
-    current._runningCallbacks = false;
     if (finished) {
+      current._runningCallbacks = false;
       finishRun(current);
       if (chain === null) return;
       chain.pop();
       if (chain.length === 0) return;
+    } else if (firedTarget) {
+      // Fired a chainDeferred target: run it now (it is not paused), then come back to us.
+      current = chain![chain!.length - 1]!;
+      continue;
+    } else {
+      // Handed our result on (CONTINUE): we are not running while the chainee runs.
+      current._runningCallbacks = false;
     }
-    current = chain![chain!.length - 1]!;
+    const top = chain!.length - 1;
+    current = chain![top]!;
+    if (sources !== null && sources.length !== 0 && sources[sources.length - 1] === top) {
+      // Back at a chainDeferred source: go on with its run, paused or not (a pause is checked
+      // only when a run starts).
+      sources.pop();
+      resumed = true;
+      continue;
+    }
     // A paused Deferred will not produce a result now; those waiting on it will have to wait.
-    if (current._paused !== 0) return;
+    // That ends this run, back to the chainDeferred source the run was started from, if any.
+    if (current._paused !== 0) {
+      if (sources === null || sources.length === 0) return;
+      const at = sources.pop()!;
+      chain!.length = at + 1;
+      current = chain![at]!;
+      resumed = true;
+    }
   }
 }
 
@@ -1418,10 +1477,16 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       return;
     }
     if (step.done) {
-      const value = step.value;
+      const target = status.deferred;
+      // Someone else fired the result Deferred meanwhile: the return is a second firing, and
+      // its AlreadyCalledError goes to whoever resumed the generator (Twisted's callback()).
+      if (target._called) {
+        target._firedAgain();
+        return;
+      }
       // Returning a Deferred or promise from the generator resolves to its result, as an
       // async function's `return somePromise` does (J2 forbids firing with a Deferred).
-      resolveInto(status.deferred, value);
+      resolveInto(target, step.value);
       return;
     }
 
@@ -1436,11 +1501,14 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       continue;
     }
 
-    if (yielded._hasSettledResult()) {
-      // Already fired: take the result now, exactly as the resume callback below would (the
-      // yielded Deferred is left holding undefined, IC7), without allocating it.
+    if (yielded._hasSettledResult() && !yielded._runningCallbacks && yielded._first === null && yielded._cbs === null) {
+      // Fired and idle: take the result now, exactly as the resume callback below would (the
+      // yielded Deferred is left holding undefined, IC7), without allocating it. A Deferred
+      // still running its callbacks (the generator was resumed from inside its chain) is not
+      // idle: Twisted's addBoth queues behind the callbacks still to run, and so do we.
       result = yielded._result;
       yielded._result = undefined;
+      yielded._chainedTo = null;
       if (yielded._debugInfo !== null) clearFailure(yielded._debugInfo);
       continue;
     }

@@ -139,8 +139,10 @@ class DeferredListImpl extends Deferred<unknown> {
   /**
    * Cancel every input given at construction, unless the list has fired. (Like Twisted's, it
    * does not forward to a Deferred one of its own callbacks returned, issue #7856.)
+   * `cancel()` guards this against re-entry (an input waiting on the list itself).
+   * @internal
    */
-  override cancel(): void {
+  override _cancel(): void {
     if (this._called) return;
     for (const d of this._deferredList) {
       try {
