@@ -173,8 +173,8 @@ describe('CD1: the source of chainDeferred keeps running its chain while the tar
   });
 });
 
-describe('X: a cancellation cycle ends', () => {
-  it('X cancel() of a gatherResults whose input waits on it ends with FirstError (Twisted: 0.02 s)', () => {
+describe('J13: a cancellation cycle ends', () => {
+  it('J13 cancel() of a gatherResults whose input waits on it ends with FirstError (Twisted: 0.02 s)', () => {
     const d0 = new Deferred<number>();
     const d1 = new Deferred<number>();
     d1.callback(34);
@@ -189,7 +189,7 @@ describe('X: a cancellation cycle ends', () => {
     failureResultOf(d0, CancelledError);
   });
 
-  it('X with [d1, d0] the gatherResults fires too (Twisted: FirstError), not left pending', () => {
+  it('J13 with [d1, d0] the gatherResults fires too (Twisted: FirstError), not left pending', () => {
     const d0 = new Deferred<number>();
     const d1 = new Deferred<number>();
     d1.callback(34);
@@ -201,7 +201,7 @@ describe('X: a cancellation cycle ends', () => {
     failureResultOf(d0, CancelledError);
   });
 
-  it('X two Deferreds waiting on each other through cancellers end in a defined state', () => {
+  it('J13 two Deferreds waiting on each other through cancellers end in a defined state', () => {
     let b!: Deferred<number>;
     const a = new Deferred<number>(() => b.cancel());
     b = new Deferred<number>(() => a.cancel());

@@ -632,7 +632,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   cancel(): void {
-    // A cancellation that comes back to a Deferred whose cancel() is still running (a canceller
+    // J13: a cancellation that comes back to a Deferred whose cancel() is still running (a canceller
     // cycle, or a DeferredList whose input waits on the list) ends there: Twisted recurses
     // until RecursionError; we stop at once, and the outer cancel() finishes the job.
     if (cancelling.has(this)) return;
@@ -1235,7 +1235,7 @@ function runLoop(start: Deferred<unknown>): void {
  */
 function takeReturned(current: Deferred<unknown>, r: object): boolean {
   if (r === current) {
-    // Twisted warns and then waits on itself forever (C10); we take its warnings-as-errors
+    // Twisted warns and then waits on itself forever (C10); we take its warnings-as-errors (J12)
     // behaviour so nothing hangs.
     current._result = new Failure(
       new TypeError(
