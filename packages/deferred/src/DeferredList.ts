@@ -1,6 +1,8 @@
 // DeferredList and gatherResults: wait for several Deferreds (rules L1-L9, G1-G4).
 
-import { Deferred, isDeferred, type Unwrap } from './Deferred.js';
+import { Deferred } from './Deferred.js';
+import { isDeferred } from './guards.js';
+import type { Unwrap } from './interfaces.js';
 import { FirstError, describeValue } from './errors.js';
 import { Failure } from './Failure.js';
 import { reportUnhandledFailure } from './internal/unhandled.js';

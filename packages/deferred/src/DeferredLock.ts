@@ -1,7 +1,7 @@
 // DeferredLock: a mutex for Deferred-based code (rules LK1-LK4).
 
 import { Deferred } from './Deferred.js';
-import { ConcurrencyPrimitive } from './internal/ConcurrencyPrimitive.js';
+import { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';
 
 /**
  * A lock for Deferred-based code: `acquire()` fires with the lock once it is yours (at once if

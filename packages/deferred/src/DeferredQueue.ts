@@ -3,7 +3,7 @@
 import { Deferred } from './Deferred.js';
 import { QueueOverflow, QueueUnderflow, describeValue } from './errors.js';
 import { Fifo } from './internal/Fifo.js';
-import { succeed } from './succeed.js';
+import { succeed } from './constructors.js';
 
 /** Options of {@link DeferredQueue}. */
 export interface DeferredQueueOptions {

@@ -2,7 +2,7 @@
 
 import { Deferred } from './Deferred.js';
 import { describeValue } from './errors.js';
-import { ConcurrencyPrimitive } from './internal/ConcurrencyPrimitive.js';
+import { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';
 
 /**
  * A counting semaphore for Deferred-based code: up to `tokens` acquires fire at once, the rest

@@ -2,6 +2,7 @@
 
 import { CancelledError } from './errors.js';
 import { Failure } from './Failure.js';
+import { isThenable } from './guards.js';
 import { reportUnhandledFailure } from './internal/unhandled.js';
 
 /**
@@ -79,7 +80,7 @@ export class Future<T = unknown> extends Promise<T> {
         executor(
           (value) => {
             if (this.#state !== PENDING) return;
-            if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<T>).then === 'function') {
+            if (isThenable(value)) {
               (value as PromiseLike<T>).then(
                 (v) => this.#settle(FULFILLED, v),
                 (e) => this.#settle(REJECTED, e),

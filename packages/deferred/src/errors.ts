@@ -224,7 +224,19 @@ export class QueueUnderflow extends Error {
   }
 }
 
-/** A short, Python-repr-like description of any value, for messages. @internal */
+/**
+ * A short, Python-repr-like description of any value, for error messages: strings quoted,
+ * errors as `Name('message')`, functions by name, objects by their own `toString()` or as JSON.
+ * Every deferkit package describes values with this one function.
+ *
+ * @param value - anything.
+ * @example
+ * ```ts
+ * import { describeValue } from '@deferkit/deferred';
+ * console.log(describeValue('x'), describeValue(new TypeError('bad')), describeValue([1, null]));
+ * // prints: 'x' TypeError('bad') [1, null]
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}(${JSON.stringify(value.message).replace(/^"|"$/g, "'")})`;
   if (typeof value === 'string') return `'${value}'`;

@@ -1,7 +1,7 @@
 // @deferkit/deferred: Twisted's Deferred for TypeScript.
 
 // Deferred
-export { Deferred, isDeferred } from './Deferred.js';
+export { Deferred } from './Deferred.js';
 export type {
   AddCallbacksOptions,
   Canceller,
@@ -9,13 +9,14 @@ export type {
   IDelayedCall,
   IReactorTime,
   Unwrap,
-} from './Deferred.js';
+} from './interfaces.js';
+export { isDeferred, isGenerator, isThenable } from './guards.js';
 export { Failure, isFailure } from './Failure.js';
 export type { FailureMatcher } from './Failure.js';
 export { Future, InvalidStateError } from './Future.js';
 
 // Constructors
-export { succeed, fail, maybeDeferred, execute } from './succeed.js';
+export { succeed, fail, maybeDeferred, execute } from './constructors.js';
 
 // Combinators
 export { DeferredList, gatherResults } from './DeferredList.js';
@@ -33,7 +34,7 @@ export type { RaceResult } from './race.js';
 export { inlineCallbacks, ensureDeferred } from './inlineCallbacks.js';
 
 // Concurrency primitives
-export { ConcurrencyPrimitive } from './internal/ConcurrencyPrimitive.js';
+export { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';
 export { DeferredLock } from './DeferredLock.js';
 export { DeferredSemaphore } from './DeferredSemaphore.js';
 export { DeferredQueue } from './DeferredQueue.js';
@@ -53,4 +54,5 @@ export {
   NotACoroutineError,
   QueueOverflow,
   QueueUnderflow,
+  describeValue,
 } from './errors.js';

@@ -1,7 +1,12 @@
 // inlineCallbacks and ensureDeferred: generators that wait on Deferreds (rules IC, E).
 
-import { Deferred, driveCoroutine, isDeferred, isGenerator } from './Deferred.js';
+import { Deferred } from './Deferred.js';
 import { NotACoroutineError, describeValue } from './errors.js';
+import { Failure, isFailure } from './Failure.js';
+import { isDeferred, isGenerator } from './guards.js';
+import { resolveInto, toDeferredOrNull } from './internal/adopt.js';
+import { Pair } from './internal/chainEntry.js';
+import { clearFailure } from './internal/unhandled.js';
 
 /**
  * Turn a generator function into a function returning a Deferred. Inside, `yield d` waits for
@@ -76,4 +81,146 @@ export function ensureDeferred<T>(coroutineOrDeferred: Deferred<T> | Generator<u
     }
     throw e;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coroutine driver (inlineCallbacks / fromCoroutine): rules IC2-IC9, T3
+// ---------------------------------------------------------------------------------------------
+
+/** Thrown into the result Deferred's chain to mark "cancelled while waiting" (Twisted's _InternalInlineCallbacksCancelledError). */
+class InternalInlineCallbacksCancelledError extends Error {
+  override name = 'InternalInlineCallbacksCancelledError';
+}
+
+interface DriverStatus {
+  /** The Deferred the generator's outcome goes to (swapped by cancellation). */
+  deferred: Deferred<unknown>;
+  /** The Deferred the generator is waiting on, if any. */
+  waitingOn: Deferred<unknown> | null;
+}
+
+/** Drive `gen` as a cancellable inlineCallbacks coroutine. @internal */
+export function driveCoroutine<T>(gen: Generator<unknown, T, any>): Deferred<T> {
+  const status: DriverStatus = { deferred: null as never, waitingOn: null };
+  const d = new Deferred<unknown>((it) => addCancelCallbackToDeferred(it, status));
+  status.deferred = d;
+  runGenerator(undefined, gen as Generator<unknown, unknown, unknown>, status);
+  return d as Deferred<T>;
+}
+
+function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus): void {
+  // Put an errback in front of every pair already on `it`, then errback `it` with the internal
+  // marker: that errback swaps in a fresh Deferred (so the application's callbacks wait for the
+  // generator's real outcome) and cancels what the generator waits on (IC8).
+  const first = new Pair(null, handleCancelInlineCallbacks, null, [status]);
+  // `it` has not fired (a canceller runs only then), so its queue is whole, starting at 0.
+  if (it._first !== null) {
+    const q = it._cbs ?? [];
+    q.unshift(it._first);
+    it._cbs = q;
+  }
+  it._first = first;
+  it.errback(new InternalInlineCallbacksCancelledError('inlineCallbacks cancelled'));
+}
+
+function handleCancelInlineCallbacks(failure: Failure, status: DriverStatus): Deferred<unknown> {
+  failure.trap(InternalInlineCallbacksCancelledError);
+  status.deferred = new Deferred<unknown>((it) => addCancelCallbackToDeferred(it, status));
+  const awaited = status.waitingOn;
+  if (awaited !== null) awaited.cancel();
+  return status.deferred;
+}
+
+function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>, status: DriverStatus): void {
+  // Already-fired yields loop here instead of recursing (T3): `waiting` tells whether the
+  // yielded Deferred delivered synchronously.
+  for (;;) {
+    let step: IteratorResult<unknown, unknown>;
+    try {
+      if (isFailure(result)) {
+        result._observed = true;
+        step = gen.throw(result.value);
+      } else {
+        step = gen.next(result);
+      }
+    } catch (e) {
+      status.deferred.errback(e);
+      return;
+    }
+    if (step.done) {
+      const target = status.deferred;
+      // Someone else fired the result Deferred meanwhile: the return is a second firing, and
+      // its AlreadyCalledError goes to whoever resumed the generator (Twisted's callback()).
+      if (target._called) {
+        target._firedAgain();
+        return;
+      }
+      // Returning a Deferred or promise from the generator resolves to its result, as an
+      // async function's `return somePromise` does (J2 forbids firing with a Deferred).
+      resolveInto(target, step.value);
+      return;
+    }
+
+    let yielded = step.value;
+    if (yielded !== null && typeof yielded === 'object') {
+      if (isGenerator(yielded)) yielded = driveCoroutine(yielded);
+      else if (!(yielded instanceof Deferred)) yielded = toDeferredOrNull(yielded) ?? yielded;
+    }
+    if (!(yielded instanceof Deferred)) {
+      // Any other value is sent straight back (IC3).
+      result = yielded;
+      continue;
+    }
+
+    if (yielded._hasSettledResult() && !yielded._runningCallbacks && yielded._first === null && yielded._cbs === null) {
+      // Fired and idle: take the result now, exactly as the resume callback below would (the
+      // yielded Deferred is left holding undefined, IC7), without allocating it. A Deferred
+      // still running its callbacks (the generator was resumed from inside its chain) is not
+      // idle: Twisted's addBoth queues behind the callbacks still to run, and so do we.
+      result = yielded._result;
+      yielded._result = undefined;
+      yielded._chainedTo = null;
+      if (yielded._debugInfo !== null) clearFailure(yielded._debugInfo);
+      continue;
+    }
+    // Not fired yet (or paused): wait for it. If it fires while we are still here (a callback
+    // already queued on it fires it synchronously), the waiter says so and we loop instead of
+    // recursing (T3).
+    const waiter = new Waiter(gen, status, yielded);
+    yielded._add(waiter.resume, waiter.resume, null, null);
+    if (waiter.waiting) {
+      waiter.waiting = false;
+      status.waitingOn = yielded;
+      return;
+    }
+    result = waiter.syncResult;
+  }
+}
+
+/**
+ * Resumes a generator when the Deferred it yielded fires. A class rather than a closure made in
+ * the driver loop: one allocation, one hidden class, and no per-iteration function object.
+ */
+class Waiter {
+  waiting = true;
+  syncResult: unknown = undefined;
+  readonly #gen: Generator<unknown, unknown, unknown>;
+  readonly #status: DriverStatus;
+  readonly #awaited: Deferred<unknown>;
+  constructor(gen: Generator<unknown, unknown, unknown>, status: DriverStatus, awaited: Deferred<unknown>) {
+    this.#gen = gen;
+    this.#status = status;
+    this.#awaited = awaited;
+  }
+  resume = (r: unknown): undefined => {
+    if (this.waiting) {
+      this.waiting = false;
+      this.syncResult = r;
+    } else {
+      if (this.#status.waitingOn === this.#awaited) this.#status.waitingOn = null;
+      runGenerator(r, this.#gen, this.#status);
+    }
+    // The yield consumed the result (IC7): nothing is left to report as unhandled.
+    return undefined;
+  };
 }

@@ -1,6 +1,7 @@
 // race: the first success wins, the rest are cancelled (rules RC1-RC5).
 
-import { Deferred, isDeferred } from './Deferred.js';
+import { Deferred } from './Deferred.js';
+import { isDeferred } from './guards.js';
 import { FailureGroup, describeValue } from './errors.js';
 import type { Failure } from './Failure.js';
 

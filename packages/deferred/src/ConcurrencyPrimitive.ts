@@ -1,9 +1,10 @@
 // What DeferredLock and DeferredSemaphore share: run() and async disposal.
 
-import { Deferred, type Unwrap } from '../Deferred.js';
-import { describeValue } from '../errors.js';
-import { maybeDeferred } from '../succeed.js';
-import { Fifo } from './Fifo.js';
+import { Deferred } from './Deferred.js';
+import type { Unwrap } from './interfaces.js';
+import { describeValue } from './errors.js';
+import { maybeDeferred } from './constructors.js';
+import { Fifo } from './internal/Fifo.js';
 
 /**
  * The common part of DeferredLock and DeferredSemaphore: `run()`, `waiting` and async disposal.

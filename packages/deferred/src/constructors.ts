@@ -1,6 +1,8 @@
 // Constructors: Deferreds that already have a result, and calling a function into a Deferred.
 
-import { Deferred, isDeferred, setFired, type Unwrap } from './Deferred.js';
+import { Deferred, setFired } from './Deferred.js';
+import { isDeferred, isThenable } from './guards.js';
+import type { Unwrap } from './interfaces.js';
 import { isFailure } from './Failure.js';
 import { describeValue } from './errors.js';
 
@@ -89,7 +91,7 @@ export function maybeDeferred<R, A extends unknown[]>(f: (...args: A) => R, ...a
   if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
     if (isDeferred(r)) return r as never;
     if (isFailure(r)) return fail(r);
-    if (typeof (r as { then?: unknown }).then === 'function') return Deferred.fromFuture(r as PromiseLike<never>);
+    if (isThenable(r)) return Deferred.fromFuture(r as PromiseLike<never>);
   }
   return succeed(r) as never;
 }
