@@ -1,6 +1,6 @@
 // Signals: Scrapy's signal names (camelCase) and a manager that sends them the sync or the async way.
 
-import { isDeferred } from '@deferkit/deferred';
+import { isDeferred, isThenable } from '@deferkit/deferred';
 import { ensureAwaitable } from '@deferkit/interop';
 import type { Logger } from './log.js';
 
@@ -113,7 +113,7 @@ export class SignalManager {
       if (isDeferred(result)) {
         this.#logger.error(`Cannot return deferreds from signal handler: ${this.#name(handler)}`);
         (result as { addErrback(f: () => undefined): unknown }).addErrback(() => undefined);
-      } else if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      } else if (isThenable(result)) {
         // Python never runs such a coroutine's body; JavaScript already ran it up to its first await.
         this.#logger.warning(
           `Signal handler ${this.#name(handler)} returned a promise, but ${signal} does not wait for handlers; ` +
@@ -153,7 +153,7 @@ export class SignalManager {
         out[i] = caught(handler, e);
         continue;
       }
-      if (result !== null && (typeof result === 'object' || typeof result === 'function') && (isDeferred(result) || typeof (result as PromiseLike<unknown>).then === 'function')) {
+      if (isThenable(result)) {
         (pending ??= []).push(
           (async (): Promise<void> => {
             try {

@@ -1,23 +1,9 @@
 // deferredFromCoro and friends: how an engine turns user coroutines into Deferreds, the way the
 // installed reactor would drive them (Scrapy's deferred_from_coro).
 
-import { Deferred, isDeferred } from '@deferkit/deferred';
+import { Deferred, isDeferred, isGenerator, isThenable } from '@deferkit/deferred';
 import { getRunningLoop, isPromiseReactorInstalled } from '@deferkit/reactor';
 import { maybeDeferredToFuture } from './deferredToFuture.js';
-
-function isGeneratorObject(x: unknown): x is Generator<unknown, unknown, unknown> {
-  return (
-    x !== null &&
-    typeof x === 'object' &&
-    typeof (x as Generator).next === 'function' &&
-    typeof (x as Generator).throw === 'function' &&
-    typeof (x as Generator)[Symbol.iterator] === 'function'
-  );
-}
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function';
-}
 
 /** What `deferredFromCoro` returns for an input of type `X`. */
 export type DeferredFromCoro<X> = X extends Deferred<infer U>
@@ -46,7 +32,7 @@ export type DeferredFromCoro<X> = X extends Deferred<infer U>
  */
 export function deferredFromCoro<X>(o: X): DeferredFromCoro<X> {
   if (isDeferred(o)) return o as DeferredFromCoro<X>;
-  if (isGeneratorObject(o)) return Deferred.fromCoroutine(o) as DeferredFromCoro<X>;
+  if (isGenerator(o)) return Deferred.fromCoroutine(o) as DeferredFromCoro<X>;
   if (isThenable(o)) {
     if (isPromiseReactorInstalled()) return Deferred.fromFuture(getRunningLoop().ensureFuture(o)) as DeferredFromCoro<X>;
     return Deferred.fromCoroutine(o) as DeferredFromCoro<X>;

@@ -1,7 +1,7 @@
 // Installing, finding and verifying the process-wide reactor (Scrapy's install_reactor and
 // verify_installed_reactor), and asyncio's get_running_loop / sleep on top of it.
 
-import type { Future } from '@deferkit/deferred';
+import { describeValue, type Future } from '@deferkit/deferred';
 import { CallbackLoopReactor } from './CallbackLoopReactor.js';
 import {
   NoRunningLoopError,
@@ -36,10 +36,6 @@ const SLOT = Symbol.for('deferkit.reactor.installed');
 const g = globalThis as unknown as Record<symbol, Installed | undefined>;
 
 const KINDS = ['callback', 'promise'] as const;
-
-function describeSpec(spec: unknown): string {
-  return typeof spec === 'string' ? `'${spec}'` : Object.prototype.toString.call(spec);
-}
 
 function resolveEventLoop(spec: EventLoopSpec | undefined): EventLoop | undefined {
   if (spec === undefined) return undefined;
@@ -108,11 +104,11 @@ export function installReactor(spec: ReactorSpec, options: InstallReactorOptions
     }
     reactor = spec;
   } else {
-    throw new TypeError(`installReactor(spec): unknown reactor ${describeSpec(spec)}; use 'callback', 'promise' or a Reactor instance.`);
+    throw new TypeError(`installReactor(spec): unknown reactor ${describeValue(spec)}; use 'callback', 'promise' or a Reactor instance.`);
   }
   const policy = options.awaitDeferreds ?? 'error';
   if (!['error', 'warn', 'allow'].includes(policy)) {
-    throw new TypeError(`installReactor(): awaitDeferreds must be 'error', 'warn' or 'allow', got ${describeSpec(policy)}.`);
+    throw new TypeError(`installReactor(): awaitDeferreds must be 'error', 'warn' or 'allow', got ${describeValue(policy)}.`);
   }
   if (reactor.kind !== 'promise' && options.awaitDeferreds !== undefined) {
     throw new TypeError("installReactor(): awaitDeferreds applies to the promise reactor only; Deferreds are always awaitable under the callback reactor.");
@@ -162,7 +158,7 @@ export function isReactorInstalled(): boolean {
  */
 export function verifyInstalledReactor(spec: 'callback' | 'promise'): void {
   if (!(KINDS as readonly string[]).includes(spec as string)) {
-    throw new TypeError(`verifyInstalledReactor(spec): unknown reactor ${describeSpec(spec)}; use 'callback' or 'promise'.`);
+    throw new TypeError(`verifyInstalledReactor(spec): unknown reactor ${describeValue(spec)}; use 'callback' or 'promise'.`);
   }
   const current = g[SLOT];
   if (current === undefined) {

@@ -10,7 +10,7 @@ import { SpiderMiddlewareManager } from '../middleware/SpiderMiddlewareManager.j
 import { isRequest, type Callback, type Request } from '../Request.js';
 import { Response } from '../Response.js';
 import { signals } from '../signals.js';
-import { isAsyncIterable, isPromiseLike, isSyncIterable, type SpiderOutput } from '../utils/misc.js';
+import { isAsyncIterable, isPromiseLike, isSyncIterable, typeName, type SpiderOutput } from '../utils/misc.js';
 
 type Output = SpiderOutput;
 
@@ -32,13 +32,6 @@ export function isItem(x: unknown): x is object {
   if (x === null || typeof x !== 'object') return false;
   if (Array.isArray(x) || x instanceof Response || isPromiseLike(x) || isDeferred(x)) return false;
   return true;
-}
-
-/** A value's type as a log line names it: `number`, `string`, `Array`, `Promise`, `HtmlResponse`. */
-function typeName(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x !== 'object') return typeof x;
-  return (Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null)?.constructor?.name || 'Object';
 }
 
 /** A callback's return value as output to iterate (Scrapy's `arg_to_iter`). */

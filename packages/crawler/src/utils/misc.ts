@@ -1,6 +1,6 @@
 // Small helpers shared by the crawler's components.
 
-import { Deferred, isDeferred } from '@deferkit/deferred';
+import { Deferred, isDeferred, isThenable } from '@deferkit/deferred';
 import { maybeDeferredToFuture } from '@deferkit/interop';
 import type { Logger } from '../log.js';
 
@@ -24,7 +24,7 @@ export function isAsyncGeneratorFunction(fn: unknown): boolean {
 
 /** Whether `x` is a promise-like (not a Deferred). @internal */
 export function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function' && !isDeferred(x);
+  return isThenable(x) && !isDeferred(x);
 }
 
 /**
@@ -43,7 +43,7 @@ export function settle<T>(value: T | PromiseLike<T> | Deferred<T>, logger?: Logg
     }
     return Promise.resolve(maybeDeferredToFuture(value as Deferred<T>));
   }
-  if (typeof (value as PromiseLike<T>).then === 'function') return Promise.resolve(value as PromiseLike<T>);
+  if (isThenable(value)) return Promise.resolve(value as PromiseLike<T>);
   return value as T;
 }
 
