@@ -73,3 +73,13 @@ export {
   ResponseTooLarge,
   UsageError,
 } from './errors.js';
+
+// Re-exported from the lower packages: what spider, middleware and pipeline code meets in the
+// crawler's own signatures, so `@deferkit/crawler` alone is enough to write a spider. These are
+// the very same bindings (one copy, instanceof holds), not wrappers.
+/** The value an errback gets (`Errback = (failure: Failure) => unknown`). Re-exported from `@deferkit/deferred`. */
+export { Failure } from '@deferkit/deferred';
+/** What `crawl()`, `stop()`, `join()` and `Downloader.download()` return, and what a callback, middleware or pipeline may return. Re-exported from `@deferkit/deferred`. */
+export { Deferred } from '@deferkit/deferred';
+/** Await a Deferred from an `async` callback (Scrapy's `deferred_to_future` / `maybe_deferred_to_future`). Re-exported from `@deferkit/interop`. */
+export { deferredToFuture, maybeDeferredToFuture } from '@deferkit/interop';

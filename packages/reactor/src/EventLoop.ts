@@ -94,7 +94,7 @@ class TimedHandle implements TimerHandle {
 export abstract class SchedulerEventLoop implements EventLoop {
   /** @internal */
   protected abstract readonly _scheduler: Scheduler;
-  /** The loop's name in messages. */
+  /** @internal The loop's name in messages. */
   protected abstract readonly _name: string;
 
   time(): number {
