@@ -80,7 +80,7 @@ describe('inlineCallbacks: calling (IC1, IC2)', () => {
       log.push('start');
       const a = yield* succeed(1);
       log.push(`a=${a}`);
-      const b: number = yield w;
+      const b = (yield w) as number;
       log.push(`b=${b}`);
       return a + b;
     });
@@ -131,12 +131,12 @@ describe('inlineCallbacks: what can be yielded (IC3)', () => {
     const log: string[] = [];
     function* child(n: number): Generator<unknown, number, any> {
       log.push('child enter');
-      const x: number = yield inner;
+      const x = (yield inner) as number;
       log.push('child exit');
       return x * n;
     }
     const d = inlineCallbacks(function* () {
-      const r: number = yield child(3);
+      const r = (yield child(3)) as number;
       log.push(`parent got ${r}`);
       return r;
     })();
@@ -170,7 +170,7 @@ describe('inlineCallbacks: what can be yielded (IC3)', () => {
     const log: string[] = [];
     const d = inlineCallbacks(function* () {
       log.push('before');
-      const v: number = yield Promise.resolve(5);
+      const v = (yield Promise.resolve(5)) as number;
       log.push(`after ${v}`);
       return v * 2;
     })();
@@ -319,7 +319,7 @@ describe('inlineCallbacks: completion (IC4)', () => {
     const boom = new GenericError('from a callback on D');
     const d = inlineCallbacks(function* () {
       try {
-        const x: number = yield w;
+        const x = (yield w) as number;
         return x;
       } catch (e) {
         caught.push(e);
@@ -340,11 +340,11 @@ describe('inlineCallbacks: synchronous resumption and consumed results (IC6, IC7
     const log: string[] = [];
     const f = inlineCallbacks(function* () {
       log.push('1');
-      const a: number = yield succeed(1);
+      const a = (yield succeed(1)) as number;
       log.push('2');
       const b = yield* succeed(2);
       log.push('3');
-      const c: number = yield fail(new GenericError('x')).addErrback(() => 3);
+      const c = (yield fail(new GenericError('x')).addErrback(() => 3)) as number;
       log.push('4');
       return a + b + c;
     });
@@ -492,7 +492,7 @@ describe('inlineCallbacks: cancellation (IC8, CancellationTests)', () => {
       return yield* w.d;
     }
     const d = inlineCallbacks(function* () {
-      const r: number = yield child();
+      const r = (yield child()) as number;
       return r;
     })();
     d.cancel();
@@ -783,7 +783,7 @@ describe('inlineCallbacks: stacked generators (IC9, StackedInlineCallbacksTests)
     }
     const f2 = inlineCallbacks(function* () {
       log.push('f2 enter');
-      const x: number = yield g1();
+      const x = (yield g1()) as number;
       log.push('f2 exit');
       return x + 1;
     });

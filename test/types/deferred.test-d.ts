@@ -149,6 +149,20 @@ test('race → [index, value]', () => {
   });
 });
 
+test('inlineCallbacks: a plain yield is unknown (say what you expect), and so is a result built from it', () => {
+  const f = inlineCallbacks(function* () {
+    const x = yield succeed(1);
+    expectTypeOf(x).toEqualTypeOf<unknown>();
+    return x;
+  });
+  expectTypeOf(f()).toEqualTypeOf<Deferred<unknown>>();
+  inlineCallbacks(function* () {
+    // @ts-expect-error a yield's value is unknown, not any: narrow it or use yield*
+    const n: number = yield succeed(1);
+    return n;
+  });
+});
+
 test('inlineCallbacks keeps the parameters; yield* d is typed', () => {
   const f = inlineCallbacks(function* (x: number) {
     const s = yield* succeed('a');

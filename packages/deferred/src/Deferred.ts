@@ -826,8 +826,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * // prints: 2
    * ```
    */
-  static fromCoroutine<T>(coroutine: Generator<unknown, T, any> | PromiseLike<T>): Deferred<T> {
-    if (isGenerator(coroutine)) return driveCoroutine(coroutine as Generator<unknown, T, any>);
+  static fromCoroutine<T>(coroutine: Generator<unknown, T, unknown> | PromiseLike<T>): Deferred<T> {
+    if (isGenerator(coroutine)) return driveCoroutine(coroutine as Generator<unknown, T, unknown>);
     if (isThenable(coroutine) && !isDeferred(coroutine)) return fromPromiseLike(coroutine);
     throw new NotACoroutineError(
       `${describeValue(coroutine)} is not a coroutine: Deferred.fromCoroutine() takes a generator object ` +

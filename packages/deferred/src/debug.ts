@@ -1,8 +1,23 @@
 // Process-wide debugging switches and the unhandled-error hook (rules D, U; deviation J7).
 
 import { Failure, isFailure } from './Failure.js';
-import { shared, type UnhandledErrorHandler } from './internal/shared.js';
+import { shared } from './internal/shared.js';
 import { reportUnhandledFailure } from './internal/unhandled.js';
+
+/** Information handed to {@link UnhandledErrorHandler}s alongside the failure. */
+export interface UnhandledErrorInfo {
+  /** Creator and first-invoker stacks, present when debugging was on (see `setDebugging`). */
+  readonly debugInfo: string | undefined;
+  /**
+   * Why it is reported now: the Deferred was garbage-collected, the process is exiting, (in
+   * debug mode) the macrotask ended, or it was logged on purpose with `logError()` (a reactor
+   * does this for errors thrown by timed calls).
+   */
+  readonly when: 'gc' | 'exit' | 'macrotask' | 'logged';
+}
+
+/** A function told about every failure that no errback handled. */
+export type UnhandledErrorHandler = (failure: Failure, info: UnhandledErrorInfo) => void;
 
 /**
  * Turn debugging on or off for every Deferred created (or fired) afterwards: creator and

@@ -42,7 +42,11 @@ export type { DeferredQueueOptions } from './DeferredQueue.js';
 
 // Debugging and unhandled errors
 export { setDebugging, getDebugging, onUnhandledError, logError } from './debug.js';
-export type { UnhandledErrorHandler, UnhandledErrorInfo } from './internal/shared.js';
+export type { UnhandledErrorHandler, UnhandledErrorInfo } from './debug.js';
+
+// The await hook a reactor installs
+export { setAwaitHook } from './awaitHook.js';
+export type { AwaitHook } from './awaitHook.js';
 
 // Errors
 export {

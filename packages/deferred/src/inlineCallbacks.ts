@@ -35,7 +35,7 @@ import { clearFailure } from './internal/unhandled.js';
  * ```
  */
 export function inlineCallbacks<This, A extends unknown[], R>(
-  fn: (this: This, ...args: A) => Generator<unknown, R, any>,
+  fn: (this: This, ...args: A) => Generator<unknown, R, unknown>,
 ): (this: This, ...args: A) => Deferred<R> {
   if (typeof fn !== 'function') {
     throw new TypeError(`inlineCallbacks(fn): fn must be a generator function (function*), got ${describeValue(fn)}.`);
@@ -48,7 +48,7 @@ export function inlineCallbacks<This, A extends unknown[], R>(
           'Declare it with function* and wait on Deferreds with yield (or yield*).',
       );
     }
-    return driveCoroutine(gen as Generator<unknown, R, any>);
+    return driveCoroutine(gen as Generator<unknown, R, unknown>);
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
   return wrapped;
@@ -68,7 +68,7 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  * // prints (after a microtask): foo
  * ```
  */
-export function ensureDeferred<T>(coroutineOrDeferred: Deferred<T> | Generator<unknown, T, any> | PromiseLike<T>): Deferred<T> {
+export function ensureDeferred<T>(coroutineOrDeferred: Deferred<T> | Generator<unknown, T, unknown> | PromiseLike<T>): Deferred<T> {
   if (isDeferred(coroutineOrDeferred)) return coroutineOrDeferred as Deferred<T>;
   try {
     return Deferred.fromCoroutine(coroutineOrDeferred);
@@ -100,7 +100,7 @@ interface DriverStatus {
 }
 
 /** Drive `gen` as a cancellable inlineCallbacks coroutine. @internal */
-export function driveCoroutine<T>(gen: Generator<unknown, T, any>): Deferred<T> {
+export function driveCoroutine<T>(gen: Generator<unknown, T, unknown>): Deferred<T> {
   const status: DriverStatus = { deferred: null as never, waitingOn: null };
   const d = new Deferred<unknown>((it) => addCancelCallbackToDeferred(it, status));
   status.deferred = d;

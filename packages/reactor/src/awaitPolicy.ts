@@ -1,7 +1,8 @@
-// The awaitDeferreds policy of the promise reactor. @deferkit/deferred reads a hook from its
-// shared state (globalThis[Symbol.for('deferkit.deferred.state')].awaitHook) in Deferred#then;
-// this module sets it, so the lower package never imports this one.
+// The awaitDeferreds policy of the promise reactor: Deferred#then consults the hook this module
+// installs with @deferkit/deferred's setAwaitHook (the one declaration of that contract), so
+// the lower package never imports this one.
 
+import { setAwaitHook } from '@deferkit/deferred';
 import { DeferredAwaitError } from './errors.js';
 
 /**
@@ -10,17 +11,6 @@ import { DeferredAwaitError } from './errors.js';
  * `'warn'` (works, warns once per call site), `'allow'` (works). Fired Deferreds are always awaitable.
  */
 export type AwaitDeferredsPolicy = 'error' | 'warn' | 'allow';
-
-type AwaitHook = (deferred: unknown, pending: boolean) => { reject: unknown } | undefined;
-interface DeferredState {
-  awaitHook: AwaitHook | undefined;
-}
-
-function state(): DeferredState {
-  const s = (globalThis as unknown as Record<symbol, DeferredState | undefined>)[Symbol.for('deferkit.deferred.state')];
-  if (s === undefined) throw new Error('deferkit: @deferkit/deferred is not loaded (its shared state is missing).');
-  return s;
-}
 
 const warnedSites = new Set<string>();
 
@@ -47,17 +37,17 @@ function emitWarning(message: string): void {
 
 /** @internal */
 export function installAwaitPolicy(policy: AwaitDeferredsPolicy): void {
-  const s = state();
   if (policy === 'allow') {
-    s.awaitHook = undefined;
+    setAwaitHook(undefined);
     return;
   }
   if (policy === 'error') {
-    s.awaitHook = (deferred, pending) =>
-      pending ? { reject: new DeferredAwaitError(String((deferred as { toString(): string }).toString())) } : undefined;
+    setAwaitHook((deferred, pending) =>
+      pending ? { reject: new DeferredAwaitError(String((deferred as { toString(): string }).toString())) } : undefined,
+    );
     return;
   }
-  s.awaitHook = (deferred, pending) => {
+  setAwaitHook((deferred, pending) => {
     if (!pending) return undefined;
     const site = callSite();
     const key = site ?? '(await)';
@@ -72,11 +62,11 @@ export function installAwaitPolicy(policy: AwaitDeferredsPolicy): void {
       );
     }
     return undefined;
-  };
+  });
 }
 
 /** @internal */
 export function uninstallAwaitPolicy(): void {
-  state().awaitHook = undefined;
+  setAwaitHook(undefined);
   warnedSites.clear();
 }

@@ -4,31 +4,8 @@
 // ESM and the CJS build, or two versions in one bundle) share one debug flag, one set of
 // unhandled-error handlers and one await-policy hook. Everything here is created on first use.
 
-import type { Failure } from '../Failure.js';
-
-/** Information handed to {@link UnhandledErrorHandler}s alongside the failure. */
-export interface UnhandledErrorInfo {
-  /** Creator and first-invoker stacks, present when debugging was on (see `setDebugging`). */
-  readonly debugInfo: string | undefined;
-  /**
-   * Why it is reported now: the Deferred was garbage-collected, the process is exiting, (in
-   * debug mode) the macrotask ended, or it was logged on purpose with `logError()` (a reactor
-   * does this for errors thrown by timed calls).
-   */
-  readonly when: 'gc' | 'exit' | 'macrotask' | 'logged';
-}
-
-/** A function told about every failure that no errback handled. */
-export type UnhandledErrorHandler = (failure: Failure, info: UnhandledErrorInfo) => void;
-
-/**
- * The hook a reactor package installs to take part in `Deferred#then`: it is called with the
- * Deferred before `then` observes it, and may throw (or return a rejection reason wrapped in
- * `{ reject }`) to refuse the await. Used by @deferkit/reactor's `awaitDeferreds` policy.
- *
- * @internal
- */
-export type AwaitHook = (deferred: unknown, pending: boolean) => { reject: unknown } | undefined;
+import type { AwaitHook } from '../awaitHook.js';
+import type { UnhandledErrorHandler } from '../debug.js';
 
 /** @internal */
 export interface SharedState {

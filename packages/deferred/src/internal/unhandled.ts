@@ -6,7 +6,8 @@
 // is reported too, which gives tests a deterministic moment.
 
 import { Failure } from '../Failure.js';
-import { shared, type UnhandledErrorInfo } from './shared.js';
+import type { UnhandledErrorInfo } from '../debug.js';
+import { shared } from './shared.js';
 
 /**
  * Per-Deferred debugging state, created on demand. Holds no reference to its Deferred, so the
