@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyCalledError, CancelledError, Deferred, getDebugging, isFailure, setDebugging } from '@deferkit/deferred';
 import { failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
+import { GenericError, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { thrownBy } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyCalledError, Deferred, Failure, fail, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
+import { GenericError, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { thrownBy } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 

@@ -5,13 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyCalledError, CancelledError, Deferred, Failure, isFailure } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import {
-  GenericError,
-  collectGarbage,
-  expectNoUnhandledErrorsInEachTest,
-  fakeCallbackCanceller,
-  flushMacrotask,
-} from './helpers.js';
+import { GenericError, collectGarbage, expectNoUnhandledErrorsInEachTest, fakeCallbackCanceller } from './helpers.js';
+import { nextTurnPromise } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 
@@ -315,7 +310,7 @@ describe('canceller references and the CancelledError class (X6, X7)', () => {
 
     const fromPromise = Deferred.fromFuture(new Promise<string>(() => {}));
     fromPromise.cancel();
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(failureResultOf(fromPromise).value).toBeInstanceOf(CancelledError);
   });
 });

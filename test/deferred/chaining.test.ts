@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Deferred, Failure, fail, gatherResults, onUnhandledError, setDebugging, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, flushMacrotask, thrownBy } from './helpers.js';
+import { GenericError, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { nextTurnPromise, thrownBy } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 
@@ -189,8 +190,8 @@ describe('implicit chaining (C1-C8)', () => {
         handled.push(f.value);
       });
       outer.callback(undefined);
-      await flushMacrotask();
-      await flushMacrotask();
+      await nextTurnPromise();
+      await nextTurnPromise();
       expect(handled).toHaveLength(1);
       expect(reports).toEqual([]);
       // The inner Deferred no longer holds the Failure it handed over.

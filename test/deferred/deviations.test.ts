@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Deferred, Failure, fail, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, flushMacrotask, thrownBy } from './helpers.js';
+import { GenericError, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { nextTurnPromise, thrownBy } from '../support.js';
 import { awaited, nextTurn } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
@@ -104,7 +105,7 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
     d.callback(21);
     expect(got).toEqual([]);
     assertNoResult(d);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(got).toEqual([42]);
     expect(successResultOf(d)).toBe(42);
   });
@@ -123,7 +124,7 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
     );
     d.callback(1);
     expect(seen).toEqual([]);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(seen).toEqual([reason]);
     expect(successResultOf(d)).toBe('recovered');
   });
@@ -138,8 +139,8 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
     d.addCallback(() => thenable as unknown as PromiseLike<string>);
     d.callback(undefined);
     assertNoResult(d);
-    await flushMacrotask();
-    await flushMacrotask();
+    await nextTurnPromise();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe('from thenable');
   });
 
@@ -148,7 +149,7 @@ describe('J3 a callback returning a thenable chains on it asynchronously', () =>
     d.addErrback(() => Promise.resolve('async recovery'));
     d.errback(new GenericError('x'));
     assertNoResult(d);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe('async recovery');
   });
 

@@ -16,7 +16,8 @@ import {
   type UnhandledErrorInfo,
 } from '@deferkit/deferred';
 import { successResultOf, failureResultOf } from '@deferkit/deferred/testing';
-import { GenericError, collectGarbage, expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
+import { GenericError, collectGarbage, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { thrownBy } from '../support.js';
 import { nextTurn } from '../support.js';
 
 const takeReports = expectNoUnhandledErrorsInEachTest();

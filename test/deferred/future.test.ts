@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, Future, InvalidStateError, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, collectGarbage, collectUnhandled, thrownBy } from './helpers.js';
+import { GenericError, collectGarbage, collectUnhandled } from './helpers.js';
+import { thrownBy } from '../support.js';
 import { isBun, nextTurn, nodeModule, onUnhandledRejection } from '../support.js';
 
 /** Let pending promise reactions and one macrotask run (asyncio's "flush the loop"). */

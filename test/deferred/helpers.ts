@@ -65,18 +65,3 @@ export function expectNoUnhandledErrorsInEachTest(): () => Failure[] {
   });
   return () => collector!.reports.splice(0);
 }
-
-/** Let pending promise jobs and one macrotask run (fromFuture, then() and async functions settle). */
-export function flushMacrotask(): Promise<void> {
-  return new Promise((resolve) => nextTurn(resolve));
-}
-
-/** What `fn` throws; fails the test when it returns normally. */
-export function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}

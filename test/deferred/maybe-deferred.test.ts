@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, Failure, execute, maybeDeferred } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { expectNoUnhandledErrorsInEachTest, flushMacrotask } from './helpers.js';
+import { expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { nextTurnPromise } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 
@@ -81,7 +82,7 @@ describe('maybeDeferred (MD1)', () => {
     const d = maybeDeferred(f);
     // A promise settles in a later job, so the result is not there synchronously.
     assertNoResult(d);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe(7);
   });
 
@@ -89,7 +90,7 @@ describe('maybeDeferred (MD1)', () => {
     const f = async (): Promise<number> => 7;
     const g = (): Promise<number> => f();
     const d = maybeDeferred(g).addCallback((x) => x + 1);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe(8);
   });
 
@@ -98,7 +99,7 @@ describe('maybeDeferred (MD1)', () => {
       throw new SomeException('from coroutine');
     };
     const d = maybeDeferred(f);
-    await flushMacrotask();
+    await nextTurnPromise();
     const failure = failureResultOf(d, SomeException);
     expect(failure.type).toBe(SomeException);
     expect(failure.getErrorMessage()).toBe('from coroutine');
@@ -115,7 +116,7 @@ describe('maybeDeferred (MD1)', () => {
     d.cancel();
     failureResultOf(d, CancelledError);
     finish(1);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBeUndefined();
   });
 
@@ -126,7 +127,7 @@ describe('maybeDeferred (MD1)', () => {
       },
     };
     const d = maybeDeferred(() => thenable);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe('from thenable');
   });
 
@@ -172,7 +173,7 @@ describe('execute (MD2)', () => {
     const p = Promise.resolve(5);
     const d = execute(() => p);
     expect(successResultOf(d)).toBe(p);
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(successResultOf(d)).toBe(p);
   });
 

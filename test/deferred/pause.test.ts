@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, Deferred, succeed } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { expectNoUnhandledErrorsInEachTest, thrownBy } from './helpers.js';
+import { expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { thrownBy } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 

@@ -12,7 +12,8 @@ import {
   QueueUnderflow,
 } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { GenericError, expectNoUnhandledErrorsInEachTest, flushMacrotask } from './helpers.js';
+import { GenericError, expectNoUnhandledErrorsInEachTest } from './helpers.js';
+import { nextTurnPromise } from '../support.js';
 
 expectNoUnhandledErrorsInEachTest();
 
@@ -210,7 +211,7 @@ describe('DeferredLock (LK rules)', () => {
       await using _held = await lock.acquire();
       log.push('inside');
     })();
-    await flushMacrotask();
+    await nextTurnPromise();
     expect(log).toEqual([]);
     lock.release();
     await body;

@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CancelledError, Deferred, Failure, TimeoutError, type IReactorTime } from '@deferkit/deferred';
 import { assertNoResult, failureResultOf, successResultOf } from '@deferkit/deferred/testing';
-import { AlreadyCalled, AlreadyCancelled, FakeClock } from './fake-clock.js';
+import { AlreadyCalled, AlreadyCancelled, Clock } from '@deferkit/reactor';
 import { GenericError } from './helpers.js';
 
 class ValueError extends Error {
@@ -20,9 +20,9 @@ function countingDeferred<T>(): { d: Deferred<T>; cancels: () => number } {
   return { d, cancels: () => n };
 }
 
-describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-DC2)', () => {
+describe('Clock as IReactorTime for addTimeout (reference §4 K1-K4, DC1-DC2)', () => {
   it('K1 starts at 0 and K2 runs nothing inside callLater, even for delay 0', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const log: string[] = [];
     const call = clock.callLater(0, () => log.push('ran'));
     expect(clock.seconds()).toBe(0);
@@ -35,7 +35,7 @@ describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-
   });
 
   it('K2 orders calls by time, keeping insertion order for equal times', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const log: string[] = [];
     clock.callLater(1, (s: string) => log.push(s), 'a');
     clock.callLater(1, (s: string) => log.push(s), 'b');
@@ -46,7 +46,7 @@ describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-
   });
 
   it('K3 runs calls made due during advance() in the same advance, after the due ones', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const log: Array<[string, number]> = [];
     clock.callLater(1, () => {
       log.push(['first', clock.seconds()]);
@@ -63,7 +63,7 @@ describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-
   });
 
   it('K4 lets an exception out of advance() and keeps the remaining due calls', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const log: string[] = [];
     clock.callLater(1, () => {
       throw new GenericError('boom');
@@ -77,7 +77,7 @@ describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-
   });
 
   it('DC1/DC2 cancel() removes the call and cannot be repeated; a call that ran cannot be cancelled', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const log: string[] = [];
     const a = clock.callLater(1, () => log.push('a'));
     const b = clock.callLater(2, () => log.push('b'));
@@ -94,7 +94,7 @@ describe('FakeClock (the test double for IReactorTime, reference §4 K1-K4, DC1-
 
 describe('Deferred#addTimeout (M rules, §3.11)', () => {
   it('M1 test_timeoutChainable: addTimeout returns the Deferred and the chain continues ("done")', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<null>();
     const same = d.addTimeout(5, clock);
     expect(same).toBe(d);
@@ -104,7 +104,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M1 schedules the expiry on the clock at once, `timeout` seconds from now', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     clock.advance(3);
     const d = new Deferred<number>();
     expect(clock.getDelayedCalls()).toHaveLength(0);
@@ -141,7 +141,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M2 callbacks added before addTimeout see CancelledError; those added after see TimeoutError', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const seen: string[] = [];
     d.addErrback((f) => {
@@ -159,7 +159,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 test_timedOut: no result before expiry, then TimeoutError(5, "Deferred")', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     d.addTimeout(5, clock);
     clock.advance(4.9);
@@ -175,7 +175,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 test_timedOut (catalogue 140): a 10 s timeout has no result at 10 s minus a little, TimeoutError after advance(15)', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     d.addTimeout(10, clock);
     clock.advance(9.999);
@@ -186,7 +186,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 the expiry uses normal cancel(): the canceller is called exactly once', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const { d, cancels } = countingDeferred<string>();
     d.addTimeout(5, clock);
     expect(cancels()).toBe(0);
@@ -198,7 +198,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 the expiry forwards cancel() to the Deferred a callback returned (X4)', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const { d: inner, cancels: innerCancels } = countingDeferred<string>();
     let outerCancels = 0;
     const outerWithCanceller = new Deferred<null>(() => {
@@ -216,7 +216,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 the default conversion lets other failures through unchanged', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const err = new GenericError('not a cancellation');
     const d = new Deferred<string>((self) => self.errback(err));
     d.addTimeout(5, clock);
@@ -226,7 +226,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 the default conversion lets a success through unchanged', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>((self) => self.callback('fine'));
     d.addTimeout(5, clock);
     clock.advance(5);
@@ -234,7 +234,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M3 a zero timeout expires at the next advance(0)', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>().addTimeout(0, clock);
     assertNoResult(d);
     clock.advance(0);
@@ -243,7 +243,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M4 test_successResultBeforeTimeout: the callback gets "results"; a later advance cancels nothing', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     d.addTimeout(10, clock);
     const { d: innerDeferred, cancels } = countingDeferred<string>();
@@ -264,7 +264,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M4 test_successResultBeforeTimeoutCustom: same with onTimeoutCancel, which is never called', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const onTimeoutCancel = vi.fn(() => 'OVERRIDDEN');
     d.addTimeout(10, clock, onTimeoutCancel);
@@ -286,7 +286,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M4 test_failureBeforeTimeout: the errback gets the same ValueError; a later advance cancels nothing', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     d.addTimeout(10, clock);
     const { d: innerDeferred, cancels } = countingDeferred<string>();
@@ -307,7 +307,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M4 test_failureBeforeTimeoutCustom: same with onTimeoutCancel, which is never called', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const onTimeoutCancel = vi.fn(() => 'OVERRIDDEN');
     d.addTimeout(10, clock, onTimeoutCancel);
@@ -329,7 +329,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M5 test_cancelBeforeTimeout: a manual cancel() keeps CancelledError, cancels the timer, and nothing is cancelled later', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const { d, cancels } = countingDeferred<string>();
     d.addTimeout(10, clock);
     const { d: innerDeferred, cancels: innerCancels } = countingDeferred<string>();
@@ -352,7 +352,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M5 test_cancelBeforeTimeoutCustom: the custom function is not called on a manual cancel()', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const onTimeoutCancel = vi.fn(() => 'OVERRIDDEN');
     d.addTimeout(10, clock, onTimeoutCancel);
@@ -373,7 +373,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M6 test_timedOutCustom: onTimeoutCancel returning "OVERRIDDEN" makes that the success result', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const onTimeoutCancel = vi.fn((_result: string | Failure, _timeout: number) => 'OVERRIDDEN');
     d.addTimeout(10, clock, onTimeoutCancel);
@@ -385,7 +385,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M6 onTimeoutCancel is called with (the CancelledError failure produced by cancel(), timeout)', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     const calls: Array<[unknown, number]> = [];
     d.addTimeout(5, clock, (result, timeout) => {
@@ -402,7 +402,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M6 a failure thrown by onTimeoutCancel becomes the result', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const err = new GenericError('custom');
     const d = new Deferred<string>().addTimeout(5, clock, () => {
       throw err;
@@ -412,7 +412,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M6 test_providedCancelCalledBeforeTimeoutCustom: canceller errbacks ValueError, custom function → "OVERRIDDEN"', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const seen: unknown[] = [];
     const d = new Deferred<string>((self) => self.errback(new ValueError('canceller failed')));
     d.addTimeout(10, clock, (result) => {
@@ -426,7 +426,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M7 test_timedOutProvidedCancelSuccess: a canceller that succeeds keeps its success', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>((self) => self.callback('I was cancelled!'));
     d.addTimeout(10, clock);
     clock.advance(15);
@@ -434,7 +434,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M7 test_timedOutProvidedCancelFailure: a canceller that errbacks ValueError keeps that same error', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const error = new ValueError('what!');
     const d = new Deferred<string>((self) => self.errback(error));
     d.addTimeout(10, clock);
@@ -444,7 +444,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M7 test_callbackAddedToCancelerBeforeTimeout: the earlier callback sees the canceller\'s value, which stays the result', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const success = { text: 'success' };
     const d = new Deferred<{ text: string }>((self) => self.callback(success));
     let dCallbacked: unknown;
@@ -459,7 +459,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M6 test_callbackAddedToCancelerBeforeTimeoutCustom: the earlier callback sees the canceller\'s value; final "OVERRIDDEN"', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const success = { text: 'success' };
     const d = new Deferred<{ text: string }>((self) => self.callback(success));
     let dCallbacked: unknown;
@@ -479,7 +479,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M8 test_errbackAddedBeforeTimeout: the earlier errback gets CancelledError and returns it → TimeoutError', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     let dErrbacked: Failure | undefined;
     d.addErrback((f) => {
@@ -493,7 +493,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M8 test_errbackAddedBeforeTimeoutSuppressesCancellation: the earlier errback traps CancelledError → success', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     let dErrbacked: Failure | undefined;
     d.addErrback((f) => {
@@ -508,7 +508,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M8 test_errbackAddedBeforeTimeoutCustom: the earlier errback returns CancelledError; the custom function → "OVERRIDDEN"', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     let dErrbacked: Failure | undefined;
     d.addErrback((f) => {
@@ -522,7 +522,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M8 test_errbackAddedBeforeTimeoutSuppressesCancellationCustom: the earlier errback swallows it; the custom function still runs → "OVERRIDDEN"', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     let dErrbacked: Failure | undefined;
     d.addErrback((f) => {
@@ -541,7 +541,7 @@ describe('Deferred#addTimeout (M rules, §3.11)', () => {
   });
 
   it('M8 errbacks added after addTimeout see TimeoutError, not CancelledError', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     d.addTimeout(10, clock);
     const seen: Array<Function | null> = [];
@@ -572,7 +572,7 @@ describe('Deferred#addTimeout argument checks', () => {
     ['Infinity', Number.POSITIVE_INFINITY],
     ['-Infinity', Number.NEGATIVE_INFINITY],
   ])('rejects a %s timeout with a RangeError naming timeout, scheduling nothing', (_label, timeout) => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     expect(() => d.addTimeout(timeout, clock)).toThrow(RangeError);
     expect(() => d.addTimeout(timeout, clock)).toThrow(/timeout/);
@@ -583,7 +583,7 @@ describe('Deferred#addTimeout argument checks', () => {
 
   it('rejects a non-number timeout with a RangeError', () => {
     const d = new Deferred<string>();
-    expect(() => d.addTimeout('5' as unknown as number, new FakeClock())).toThrow(RangeError);
+    expect(() => d.addTimeout('5' as unknown as number, new Clock())).toThrow(RangeError);
   });
 
   it.each([
@@ -600,7 +600,7 @@ describe('Deferred#addTimeout argument checks', () => {
   });
 
   it('rejects a non-function onTimeoutCancel with a TypeError before scheduling', () => {
-    const clock = new FakeClock();
+    const clock = new Clock();
     const d = new Deferred<string>();
     expect(() => d.addTimeout(5, clock, 'nope' as never)).toThrow(TypeError);
     expect(clock.getDelayedCalls()).toEqual([]);
