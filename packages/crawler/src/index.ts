@@ -17,18 +17,11 @@ export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
 export type { HeadersInit } from './Headers.js';
 export { Selector, SelectorList } from './Selector.js';
+export { requestFingerprint } from './core/Scheduler.js';
 
-// Engine parts
-export { ExecutionEngine } from './core/Engine.js';
-export { Scraper } from './core/Scraper.js';
-export { Scheduler, RFPDupeFilter, requestFingerprint } from './core/Scheduler.js';
-export { Downloader, Slot } from './downloader/Downloader.js';
-export { HttpDownloadHandler } from './downloader/HttpDownloadHandler.js';
-export { DownloaderMiddlewareManager } from './middleware/DownloaderMiddlewareManager.js';
+// What components implement (the engine's parts themselves are in '@deferkit/crawler/engine')
 export type { DownloaderMiddleware } from './middleware/DownloaderMiddlewareManager.js';
-export { SpiderMiddlewareManager } from './middleware/SpiderMiddlewareManager.js';
 export type { SpiderMiddleware } from './middleware/SpiderMiddlewareManager.js';
-export { ItemPipelineManager } from './middleware/ItemPipelineManager.js';
 export type { ItemPipeline } from './middleware/ItemPipelineManager.js';
 export type { ComponentClass, ComponentSetting, ComponentSpec } from './middleware/components.js';
 
