@@ -40,7 +40,7 @@ export {
 } from './downloadermiddlewares/index.js';
 export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
-export type { FeedFormat, FeedOptions } from './extensions/feedExport.js';
+export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 
 // Signals, stats, logs
 export { signals, SignalManager } from './signals.js';

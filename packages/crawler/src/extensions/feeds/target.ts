@@ -5,7 +5,7 @@
 
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 /**
  * The file-system calls the feed exporter makes, as one replaceable object: tests swap members
