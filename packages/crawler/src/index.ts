@@ -38,7 +38,7 @@ export {
   RetryMiddleware,
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
-export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
+export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 
@@ -58,6 +58,7 @@ export {
   DontCloseSpider,
   DownloadTimeoutError,
   DropItem,
+  HttpError,
   IgnoreRequest,
   InvalidOutput,
   NotConfigured,

@@ -1,14 +1,14 @@
 // FeedExporter: write scraped items to files (FEEDS), atomically.
 
 import type { Crawler } from '../../Crawler.js';
-import { NotConfigured } from '../../errors.js';
+import { FeedWriteError, NotConfigured } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { signals } from '../../signals.js';
 import { feedEncoding, type FeedEncoding } from './codecs.js';
 import { FeedSlot } from './FeedSlot.js';
 import { FORMATS, type FeedOptions } from './options.js';
 import { storageName } from './storages.js';
-import { errorText, FeedWriteError } from './target.js';
+import { errorText } from './target.js';
 import { expandFeedUri, STDOUT_URI, toPath } from './uri.js';
 
 /**
