@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { packageConfig } from '../../scripts/tsup-config.js';
 
 // The CLI loads the lab with import('../lab/cli.js') when that module exists, so it is its own entry.
-const entries = ['src/index.ts', 'src/demo/index.ts', 'src/cli/main.ts'];
+const entries = ['src/index.ts', 'src/demo/index.ts', 'src/engine/index.ts', 'src/cli/main.ts'];
 if (existsSync(new URL('./src/lab/cli.ts', import.meta.url))) entries.push('src/lab/cli.ts');
 
 export default packageConfig(entries, {

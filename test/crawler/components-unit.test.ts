@@ -4,7 +4,6 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  DownloaderMiddlewareManager,
   IgnoreRequest,
   InvalidOutput,
   Logger,
@@ -16,6 +15,7 @@ import {
   type Crawler,
   type LogRecord,
 } from '@deferkit/crawler';
+import { DownloaderMiddlewareManager } from '@deferkit/crawler/engine';
 import { Deferred } from '@deferkit/deferred';
 import { urlparseCached } from '../../packages/crawler/src/utils/url.js';
 

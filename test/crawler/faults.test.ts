@@ -91,7 +91,8 @@ for (const REACTOR of REACTORS) {
       expect(r.grep(`ERROR Gave up retrying <GET ${url}> (failed 3 times): TimeoutError: Getting ${url} took longer than 0.3 seconds.`)).toHaveLength(1);
       expect(r.grep(`ERROR Error downloading <GET ${url}>: TimeoutError: Getting ${url} took longer than 0.3 seconds.`)).toHaveLength(1);
       expect(r.seconds).toBeGreaterThanOrEqual(0.85);
-      expect(r.seconds).toBeLessThan(4);
+      // No hang: the crawl ended by itself (a hang is the test's timeout, not a clock bound).
+      expect(r.stat('finish_reason')).toBe('finished');
     });
 
     it('5xx then 200: retried, and the item arrives', async () => {
@@ -369,7 +370,6 @@ for (const REACTOR of REACTORS) {
         DOWNLOADER_MIDDLEWARES: [[Wrong, 100]],
       });
       expect(r.stat('finish_reason')).toBe('finished');
-      expect(r.seconds).toBeLessThan(5);
       const h1s = r.items.map((i) => (i.fromStart ? 'start item' : i.h1)).sort();
       expect(h1s).toEqual(['caf\uFFFD', `flaky mixed-${REACTOR} ok`, 'ok a', 'ok b', 'start item'].sort());
       const downloadErrors = r.grep('ERROR Error downloading <GET ').map((l) => /<GET ([^>]+)>/.exec(l)![1]!.replace(server.url, ''));

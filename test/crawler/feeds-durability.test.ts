@@ -27,7 +27,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlerProcess, Spider, type Crawler, type LogRecord } from '@deferkit/crawler';
 import { startDemoSite } from '@deferkit/crawler/demo';
 import { isReactorInstalled, uninstallReactor } from '@deferkit/reactor';
-import { feedFs } from '../../packages/crawler/src/extensions/feedTarget.js';
+import { feedFs } from '../../packages/crawler/src/extensions/feeds/target.js';
 import { FIXTURES, parseJsonl, startCli, freshDirs } from './cli-harness.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -8,13 +8,13 @@ import {
   Crawler,
   CrawlerRunner,
   DontCloseSpider,
-  ExecutionEngine,
   Request,
   Spider,
   signals,
   type Response,
 } from '@deferkit/crawler';
 import { startDemoSite, type DemoSite } from '@deferkit/crawler/demo';
+import { ExecutionEngine } from '@deferkit/crawler/engine';
 import { maybeDeferredToFuture } from '@deferkit/interop';
 import {
   deferLater,

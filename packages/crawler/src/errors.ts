@@ -1,5 +1,6 @@
 // Exceptions a spider, middleware or pipeline raises to steer the crawl (scrapy.exceptions).
 
+import type { Response } from './Response.js';
 import { brandClass } from './utils/brand.js';
 
 /**
@@ -136,6 +137,42 @@ export class DecompressionError extends Error {
 }
 
 /**
+ * The error a non-2xx response raises on its way to the callback (HttpErrorMiddleware); the
+ * errback gets it as `failure.value`, with the response.
+ *
+ * Mirrors Scrapy's `scrapy.spidermiddlewares.httperror.HttpError`.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  /** The response that was refused. */
+  readonly response: Response;
+  /** @param response - the response. */
+  constructor(response: Response, message = 'Ignoring non-200 response') {
+    super(message);
+    this.response = response;
+  }
+}
+
+/**
+ * A body that grew past `DOWNLOAD_MAXSIZE` while being decompressed; HttpCompressionMiddleware
+ * turns it into an IgnoreRequest. @internal
+ */
+export class MaxSizeExceeded extends Error {
+  override name = 'MaxSizeExceeded';
+}
+
+/** A write to a feed failed (no space left, an I/O error, a reader that went away). @internal */
+export class FeedWriteError extends Error {
+  override name = 'FeedWriteError';
+  /** The system error code (`ENOSPC`, `EIO`, `EPIPE` …), when there is one. */
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
  * A mistake of the user's (a command-line option, a setting value): the CLI prints it on one
  * line with its fix and exits with code 2, without a stack. A TypeError, so API callers that
  * catch TypeError for bad arguments still do.
@@ -179,5 +216,6 @@ for (const [cls, name] of [
   [ResponseDataLossError, 'ResponseDataLossError'],
   [ResponseTooLarge, 'ResponseTooLarge'],
   [DecompressionError, 'DecompressionError'],
+  [HttpError, 'HttpError'],
   [UsageError, 'UsageError'],
 ] as const) brandClass(cls, name);

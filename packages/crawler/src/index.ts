@@ -17,18 +17,11 @@ export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
 export type { HeadersInit } from './Headers.js';
 export { Selector, SelectorList } from './Selector.js';
+export { requestFingerprint } from './core/Scheduler.js';
 
-// Engine parts
-export { ExecutionEngine } from './core/Engine.js';
-export { Scraper } from './core/Scraper.js';
-export { Scheduler, RFPDupeFilter, requestFingerprint } from './core/Scheduler.js';
-export { Downloader, Slot } from './downloader/Downloader.js';
-export { HttpDownloadHandler } from './downloader/HttpDownloadHandler.js';
-export { DownloaderMiddlewareManager } from './middleware/DownloaderMiddlewareManager.js';
+// What components implement (the engine's parts themselves are in '@deferkit/crawler/engine')
 export type { DownloaderMiddleware } from './middleware/DownloaderMiddlewareManager.js';
-export { SpiderMiddlewareManager } from './middleware/SpiderMiddlewareManager.js';
 export type { SpiderMiddleware } from './middleware/SpiderMiddlewareManager.js';
-export { ItemPipelineManager } from './middleware/ItemPipelineManager.js';
 export type { ItemPipeline } from './middleware/ItemPipelineManager.js';
 export type { ComponentClass, ComponentSetting, ComponentSpec } from './middleware/components.js';
 
@@ -45,9 +38,9 @@ export {
   RetryMiddleware,
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
-export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
+export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
-export type { FeedFormat, FeedOptions } from './extensions/feedExport.js';
+export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 
 // Signals, stats, logs
 export { signals, SignalManager } from './signals.js';
@@ -65,6 +58,7 @@ export {
   DontCloseSpider,
   DownloadTimeoutError,
   DropItem,
+  HttpError,
   IgnoreRequest,
   InvalidOutput,
   NotConfigured,

@@ -2,7 +2,7 @@
 
 import { extname } from 'node:path';
 import { DEFAULT_SETTINGS } from '../defaultSettings.js';
-import { STDOUT_URI, type FeedFormat, type FeedOptions } from '../extensions/feedExport.js';
+import { STDOUT_URI, type FeedFormat, type FeedOptions } from '../extensions/feeds/index.js';
 import { UsageError } from '../errors.js';
 import { SETTINGS_REGISTRY } from '../settingsRegistry.js';
 

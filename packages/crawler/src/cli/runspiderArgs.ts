@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { LOG_LEVELS } from '../log.js';
-import type { FeedOptions } from '../extensions/feedExport.js';
+import type { FeedOptions } from '../extensions/feeds/index.js';
 import { DEFAULT_SETTINGS } from '../defaultSettings.js';
 import { Settings } from '../Settings.js';
 import { validateSettings } from '../settingsRegistry.js';

@@ -2,7 +2,7 @@
 
 import zlib from 'node:zlib';
 import type { Crawler } from '../Crawler.js';
-import { DecompressionError, IgnoreRequest, NotConfigured } from '../errors.js';
+import { DecompressionError, IgnoreRequest, MaxSizeExceeded, NotConfigured } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
 
@@ -10,9 +10,6 @@ import type { Response } from '../Response.js';
 const ACCEPTED_ENCODINGS = ['gzip', 'deflate', 'br'];
 const ACCEPT_ENCODING = ACCEPTED_ENCODINGS.join(', ');
 const SUPPORTED = new Set([...ACCEPTED_ENCODINGS, 'x-gzip']);
-
-/** The decoded body grew past the limit. */
-class MaxSizeExceeded extends Error {}
 
 function isTooLarge(e: unknown): boolean {
   const err = e as NodeJS.ErrnoException;

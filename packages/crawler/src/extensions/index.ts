@@ -3,7 +3,7 @@
 import type { ComponentClass } from '../middleware/components.js';
 import { CloseSpider } from './closeSpider.js';
 import { CoreStats } from './coreStats.js';
-import { FeedExporter } from './feedExport.js';
+import { FeedExporter } from './feeds/index.js';
 import { LogStats } from './logStats.js';
 
 /** @internal */

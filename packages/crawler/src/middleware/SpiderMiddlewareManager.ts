@@ -6,13 +6,12 @@ import type { Crawler } from '../Crawler.js';
 import { InvalidOutput } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
-import { Spider } from '../Spider.js';
+import type { Spider } from '../Spider.js';
 import { BUILTIN_SPIDER_MIDDLEWARES } from '../spidermiddlewares/index.js';
 import {
   asAsyncGenerator,
   collectAsync,
   componentName,
-  isAsyncGeneratorFunction,
   isAsyncIterable,
   isPromiseLike,
   isSyncIterable,
@@ -20,38 +19,14 @@ import {
   type SpiderOutput,
 } from '../utils/misc.js';
 import { buildComponents } from './components.js';
+import { concatOutput } from './spidermw/chain.js';
+import { processStart } from './spidermw/processStart.js';
+import { checkStartMethods, outputMethod } from './spidermw/startupChecks.js';
+import { DOCS, type Method, type OutputMethod, type SpiderMiddleware } from './spidermw/types.js';
 
-type Method = (...args: any[]) => unknown;
+export type { SpiderMiddleware } from './spidermw/types.js';
+
 type Output = SpiderOutput;
-
-/**
- * A spider middleware: any object with some of these methods.
- *
- * Mirrors Scrapy's spider middleware interface (`process_spider_output_async` → `processSpiderOutputAsync`).
- */
-export interface SpiderMiddleware {
-  /** Each response on its way to the callback (ascending order): return nothing, or throw (the errback then gets it). */
-  processSpiderInput?(response: Response, spider: unknown): void;
-  /** The callback's output (descending order): an async generator (preferred) or a sync one. */
-  processSpiderOutput?(response: Response, result: any, spider: unknown): unknown;
-  /** The async twin of a sync `processSpiderOutput`, making the middleware "universal". */
-  processSpiderOutputAsync?(response: Response, result: AsyncIterable<unknown>, spider: unknown): AsyncIterable<unknown>;
-  /** An exception from the callback or a later middleware: return an iterable to recover, nothing to pass it on. */
-  processSpiderException?(response: Response, exception: unknown, spider: unknown): unknown;
-  /** The start requests and items (an async generator). Scrapy ≥2.13's `process_start`. */
-  processStart?(start: AsyncIterable<unknown>): AsyncIterable<unknown>;
-  /** Legacy: the start requests (sync iterable in, iterable out). Scrapy's `process_start_requests`. */
-  processStartRequests?(startRequests: Iterable<unknown>, spider: unknown): Iterable<unknown>;
-}
-
-/** How one middleware takes part in the output chain. */
-type OutputMethod =
-  | { kind: 'sync'; fn: Method }
-  | { kind: 'async'; fn: Method }
-  | { kind: 'universal'; sync: Method; async: Method }
-  | null;
-
-const DOCS = 'See the "Mixing synchronous and asynchronous spider middlewares" section of the crawler guide.';
 
 /**
  * Runs responses and callback output through the spider middlewares:
@@ -92,13 +67,13 @@ export class SpiderMiddlewareManager {
     const strict = crawler.settings.getBool('SPIDER_MIDDLEWARES_STRICT_ASYNC');
     this.#strict = strict;
     const logger = crawler.getLogger('scrapy.core.spidermw');
-    this.#useStartRequests = this.#checkStartMethods(middlewares, logger, strict);
+    this.#useStartRequests = checkStartMethods(middlewares, logger, strict);
     for (const mw of middlewares) {
       const m = mw as SpiderMiddleware;
       if (typeof m.processSpiderInput === 'function') this.#input.push([mw, m.processSpiderInput]);
       this.#chain.unshift({
         mw,
-        output: this.#outputMethod(mw, strict, logger),
+        output: outputMethod(mw, strict, logger),
         exception: typeof m.processSpiderException === 'function' ? m.processSpiderException : null,
       });
       if (this.#useStartRequests) {
@@ -116,85 +91,6 @@ export class SpiderMiddlewareManager {
     return new SpiderMiddlewareManager(crawler, mws);
   }
 
-  /**
-   * Scrapy 2.13–2.15's `_check_deprecated_process_start_requests_use`: middlewares that only
-   * define the legacy `processStartRequests()` switch the crawl to `spider.startRequests()`
-   * (with a deprecation warning); mixing them with middlewares that only define
-   * `processStart()` is an error.
-   */
-  #checkStartMethods(middlewares: object[], logger: ReturnType<Crawler['getLogger']>, strict: boolean): boolean {
-    const has = (mw: object, name: string): boolean => typeof (mw as Record<string, unknown>)[name] === 'function';
-    const legacy = middlewares.filter((mw) => has(mw, 'processStartRequests') && !has(mw, 'processStart'));
-    const modern = middlewares.filter((mw) => has(mw, 'processStart') && !has(mw, 'processStartRequests'));
-    if (strict) {
-      // Scrapy 2.16 removed processStartRequests(): it is no longer called.
-      if (legacy.length > 0) {
-        logger.warning(
-          `processStartRequests() of ${legacy.map(componentName).join(', ')} is not called with SPIDER_MIDDLEWARES_STRICT_ASYNC ` +
-            '(Scrapy 2.16 removed it); define processStart() instead.',
-        );
-      }
-      return false;
-    }
-    if (legacy.length > 0 && modern.length > 0) {
-      throw new TypeError(
-        `You are trying to combine spider middlewares that only define the deprecated processStartRequests() method ` +
-          `(${legacy.map(componentName).join(', ')}) with spider middlewares that only define the processStart() method ` +
-          `(${modern.map(componentName).join(', ')}). This is not possible. Disable one of the two sets, or make its ` +
-          'middlewares universal by defining both methods.',
-      );
-    }
-    if (legacy.length === 0) return false;
-    logger.warning(
-      `The following enabled spider middlewares, directly or through their parent classes, define the deprecated ` +
-        `processStartRequests() method: ${legacy.map(componentName).join(', ')}. processStartRequests() has been deprecated ` +
-        'in favor of processStart() (an async generator); while such a middleware is enabled, the spider\'s legacy ' +
-        'startRequests() is used instead of start(). Replace processStartRequests() with processStart(), or define both.',
-    );
-    return true;
-  }
-
-  /** Scrapy's `_get_async_method_pair` (2.7–2.15), and 2.16's strict check. */
-  #outputMethod(mw: object, strict: boolean, logger: ReturnType<Crawler['getLogger']>): OutputMethod {
-    const m = mw as SpiderMiddleware;
-    const name = componentName(mw);
-    const normal = typeof m.processSpiderOutput === 'function' ? m.processSpiderOutput : null;
-    const asyncOne = typeof m.processSpiderOutputAsync === 'function' ? m.processSpiderOutputAsync : null;
-    if (asyncOne === null) {
-      if (normal === null) return null;
-      if (isAsyncGeneratorFunction(normal)) return { kind: 'async', fn: normal };
-      if (strict) {
-        throw new TypeError(
-          `Middleware ${name} doesn't support asynchronous spider output. Its processSpiderOutput() method should be an ` +
-            'async generator function or it should additionally define a processSpiderOutputAsync() method.',
-        );
-      }
-      logger.warning(
-        `Middleware ${name} doesn't support asynchronous spider output, this is deprecated and stops working with ` +
-          `SPIDER_MIDDLEWARES_STRICT_ASYNC = true (Scrapy 2.16). Make processSpiderOutput() an async generator, or add a ` +
-          `processSpiderOutputAsync() twin. ${DOCS}`,
-      );
-      return { kind: 'sync', fn: normal };
-    }
-    if (normal === null) {
-      logger.error(
-        `Middleware ${name} has processSpiderOutputAsync() without processSpiderOutput(), skipping this method. Please rename it to processSpiderOutput().`,
-      );
-      return null;
-    }
-    if (!isAsyncGeneratorFunction(asyncOne)) {
-      logger.error(`${name}.processSpiderOutputAsync is not an async generator function, skipping this method.`);
-      return isAsyncGeneratorFunction(normal) ? { kind: 'async', fn: normal } : { kind: 'sync', fn: normal };
-    }
-    if (isAsyncGeneratorFunction(normal)) {
-      logger.error(
-        `${name}.processSpiderOutput is an async generator function while processSpiderOutputAsync() exists, skipping both methods. ` +
-          'Please remove processSpiderOutputAsync().',
-      );
-      return null;
-    }
-    return { kind: 'universal', sync: normal, async: asyncOne };
-  }
 
   /**
    * The whole spider side for one response: input chain, then `scrapeFunc` (the callback or,
@@ -251,7 +147,7 @@ export class SpiderMiddlewareManager {
     const recovered: Output[] = [];
     const evaluated = this.#evaluate(response, result, 0, recovered);
     const out = await this.#processOutput(response, evaluated, 0);
-    return this.#concat(out, recovered, isAsyncIterable(result));
+    return concatOutput(out, recovered, isAsyncIterable(result));
   }
 
   /**
@@ -314,7 +210,7 @@ export class SpiderMiddlewareManager {
       result = next.result;
       lastIsAsync = isAsyncIterable(result);
     }
-    return this.#concat(result, recovered, lastIsAsync);
+    return concatOutput(result, recovered, lastIsAsync);
   }
 
   /**
@@ -410,15 +306,6 @@ export class SpiderMiddlewareManager {
   }
 
   /**
-   * `result`, then everything in `recovered` — read lazily, since `recovered` fills up while
-   * `result` is iterated (Scrapy's MutableChain / MutableAsyncChain).
-   */
-  #concat(result: Output, recovered: Output[], asyncHint: boolean): Output {
-    if (asyncHint || isAsyncIterable(result)) return chainAsync(result, recovered);
-    return chainSync(result as Iterable<unknown>, recovered);
-  }
-
-  /**
    * The start requests and items: `spider.start()` (which must be an async generator) through
    * the `processStart` methods, descending — or, when a middleware only has the legacy
    * `processStartRequests()`, `spider.startRequests()` through those. Always an async iterable.
@@ -429,74 +316,6 @@ export class SpiderMiddlewareManager {
    *   overrides `start()` while a legacy middleware needs `startRequests()`.
    */
   processStart(start?: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterable<unknown> {
-    const spider = this.#crawler.spider as (Spider & Record<string, unknown>) | null;
-    if (this.#useStartRequests) {
-      let current: Iterable<unknown>;
-      if (start !== undefined) {
-        if (isAsyncIterable(start)) {
-          throw new TypeError('The legacy processStartRequests() chain needs a synchronous iterable of start requests.');
-        }
-        current = start as Iterable<unknown>;
-      } else {
-        if (spider === null) throw new Error('processStart() called without an open spider.');
-        const proto = Spider.prototype as unknown as Record<string, unknown>;
-        if (spider.startRequests === proto.startRequests && spider.start !== proto.start) {
-          throw new TypeError(
-            `${spider.constructor.name} does not define the deprecated startRequests() method, but one or more enabled spider ` +
-              'middlewares only define processStartRequests() (see the earlier deprecation warning), which only works with ' +
-              'spiders that define startRequests(). Upgrade those middlewares to processStart(), or add a startRequests() ' +
-              'to the spider that works like its start().',
-          );
-        }
-        current = spider.startRequests();
-      }
-      for (const [mw, fn] of this.#start) {
-        const out = fn.call(mw, current, spider);
-        if (!isSyncIterable(out)) {
-          throw new InvalidOutput(`Middleware ${componentName(mw)}.processStartRequests must return an iterable, got ${typeName(out)}`);
-        }
-        current = out as Iterable<unknown>;
-      }
-      return asAsyncGenerator(current);
-    }
-    let current: unknown = start;
-    if (current === undefined) {
-      if (spider === null) throw new Error('processStart() called without an open spider.');
-      current = spider.start();
-    }
-    if (!isAsyncIterable(current)) {
-      if (isPromiseLike(current)) (current as Promise<unknown>).then(undefined, () => undefined);
-      if (start === undefined || !isSyncIterable(current)) {
-        throw new TypeError(
-          `${spider?.constructor.name ?? 'Spider'}.start() must be an asynchronous generator, i.e. an async function* with ` +
-            `yield statements, got ${typeName(current)}`,
-        );
-      }
-      current = asAsyncGenerator(current as Iterable<unknown>);
-    }
-    for (const [mw, fn] of this.#start) {
-      const out = fn.call(mw, current);
-      if (!isAsyncIterable(out)) {
-        throw new InvalidOutput(`Middleware ${componentName(mw)}.processStart must be an async generator, got ${typeName(out)}`);
-      }
-      current = out;
-    }
-    return current as AsyncIterable<unknown>;
+    return processStart(this.#crawler.spider as (Spider & Record<string, unknown>) | null, this.#useStartRequests, this.#start, start);
   }
-}
-
-/** `first`, then each of `rest` (which may grow while `first` is iterated). */
-function* chainSync(first: Iterable<unknown>, rest: Output[]): Generator<unknown> {
-  yield* first;
-  for (let i = 0; i < rest.length; i++) {
-    const r = rest[i]!;
-    if (isAsyncIterable(r)) throw new InvalidOutput('Async iterable recovered by a processSpiderException method cannot be downgraded');
-    yield* r as Iterable<unknown>;
-  }
-}
-
-/** `first`, then each of `rest` (which may grow while `first` is iterated), as one async generator. */
-async function* chainAsync(first: Output, rest: Output[]): AsyncGenerator<unknown> {
-  yield* asAsyncGenerator(first);
-  for (let i = 0; i < rest.length; i++) yield* asAsyncGenerator(rest[i]!);
 }

@@ -1,24 +1,8 @@
 // HttpErrorMiddleware: non-2xx responses do not reach callbacks unless allowed.
 
 import type { Crawler } from '../Crawler.js';
+import { HttpError } from '../errors.js';
 import type { Response } from '../Response.js';
-import { brandClass } from '../utils/brand.js';
-
-/**
- * The error a non-2xx response raises on its way to the callback; the errback gets it as
- * `failure.value`, with the response.
- * Mirrors Scrapy's `scrapy.spidermiddlewares.httperror.HttpError`.
- */
-export class HttpError extends Error {
-  override name = 'HttpError';
-  /** The response that was refused. */
-  readonly response: Response;
-  /** @param response - the response. */
-  constructor(response: Response, message = 'Ignoring non-200 response') {
-    super(message);
-    this.response = response;
-  }
-}
 
 /**
  * Stops responses outside 200–299 before the callback: the errback (if any) gets an HttpError;
@@ -64,6 +48,3 @@ export class HttpErrorMiddleware {
     return [];
   }
 }
-
-// `instanceof HttpError` holds for a HttpError of another loaded copy too (see utils/brand.ts).
-brandClass(HttpError, 'HttpError');

@@ -2,7 +2,7 @@
 
 import type { ComponentClass } from '../middleware/components.js';
 import { DepthMiddleware } from './depth.js';
-import { HttpError, HttpErrorMiddleware } from './httperror.js';
+import { HttpErrorMiddleware } from './httperror.js';
 import { RefererMiddleware } from './referer.js';
 
 /** @internal */
@@ -12,4 +12,4 @@ export const BUILTIN_SPIDER_MIDDLEWARES: Record<string, ComponentClass> = {
   DepthMiddleware,
 };
 
-export { DepthMiddleware, HttpError, HttpErrorMiddleware, RefererMiddleware };
+export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware };

@@ -5,7 +5,8 @@
 
 import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Logger } from '../log.js';
+import { FeedWriteError } from '../../errors.js';
+import type { Logger } from '../../log.js';
 
 /**
  * The file-system calls the feed exporter makes, as one replaceable object: tests swap members
@@ -31,17 +32,6 @@ export const feedFs = {
   mkdirSync: nodeFs.mkdirSync,
   readdirSync: nodeFs.readdirSync,
 };
-
-/** A write to a feed failed (no space left, an I/O error, a reader that went away). @internal */
-export class FeedWriteError extends Error {
-  override name = 'FeedWriteError';
-  /** The system error code (`ENOSPC`, `EIO`, `EPIPE` …), when there is one. */
-  readonly code: string | undefined;
-  constructor(message: string, code: string | undefined) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /** `e` as a short text: `ENOSPC: no space left on device, write`. */
 export function errorText(e: unknown): string {
