@@ -10,15 +10,19 @@
 //   --min-agree P   exit 1 when fewer than P percent agree (default below)
 //   --plant NAME    break deferkit on purpose in the runner (pause-skip, errback-on-success)
 //   --file F.json   run one program (a JSON file) and print both traces
+//   --repros        run every test/twisted-diff/repros/*.json and say which ones mismatch
 //   --no-shrink     print the first failing programs as generated
-//   --timeout MS    watchdog per program and side (default 2000)
+//   --no-causes     skip the breakdown by known cause (it shrinks every failing program)
+//   --timeout MS    watchdog per program and side, from the worker's ready line (default 1000)
 //
 // Needs /usr/bin/python3 with Twisted (Debian's python3-twisted). Without it: NOT RUN, exit 1, or
 // exit 0 when DEFERKIT_ALLOW_MISSING_TWISTED=1.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Pair, PYTHON, mismatchKind, programText, runBatch, shrink, traceText, twistedVersion } from '../test/twisted-diff/driver.mjs';
+import { CAUSES, Pair, PYTHON, mismatchKind, suspectCause, programText, runBatch, shrink, traceText, twistedVersion } from '../test/twisted-diff/driver.mjs';
 import { generateProgram } from '../test/twisted-diff/generate.mjs';
 
 /**
@@ -34,8 +38,10 @@ const { values: opts } = parseArgs({
     'min-agree': { type: 'string', default: String(DEFAULT_MIN_AGREE) },
     plant: { type: 'string' },
     file: { type: 'string' },
+    repros: { type: 'boolean', default: false },
     'no-shrink': { type: 'boolean', default: false },
-    timeout: { type: 'string', default: '2000' },
+    'no-causes': { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '1000' },
   },
 });
 
@@ -48,7 +54,13 @@ console.log(`Twisted ${version} (${PYTHON}), Node ${process.version}${opts.plant
 
 const pair = new Pair({ plant: opts.plant, timeoutMs: Number(opts.timeout) });
 try {
-  if (opts.file) {
+  if (opts.repros) {
+    const dir = fileURLToPath(new URL('../test/twisted-diff/repros/', import.meta.url));
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      const r = await pair.run(JSON.parse(readFileSync(join(dir, f), 'utf-8')));
+      console.log(`${r.kind === null ? 'agree   ' : 'MISMATCH'}  ${f}${r.kind === null ? '' : `  (${r.kind})`}`);
+    }
+  } else if (opts.file) {
     const prog = JSON.parse(readFileSync(opts.file, 'utf-8'));
     const r = await pair.run(prog);
     console.log(`program:\n${programText(prog)}`);
@@ -61,7 +73,7 @@ try {
     const count = Number(opts.count);
     const started = Date.now();
     const programs = Array.from({ length: count }, (_, i) => generateProgram(seed, i));
-    const { total, agree, kinds } = await runBatch(pair, programs);
+    const { total, agree, kinds, failures } = await runBatch(pair, programs);
     const pct = (100 * agree) / total;
     console.log(`${total} programs, ${agree} agree (${pct.toFixed(1)}%) [seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s]`);
     const sorted = [...kinds].sort((a, b) => b[1].count - a[1].count);
@@ -75,6 +87,18 @@ try {
       console.log(`deferkit:\n${traceText(r.ts)}`);
       if (r.kind !== kind) console.log(`(the shrunk program now gives: ${mismatchKind(r.py, r.ts) ?? 'agree'})`);
       console.log(`json: ${JSON.stringify(prog)}`);
+    }
+    if (!opts['no-causes'] && failures.length > 0) {
+      // Every failing program shrunk (small budget) and matched against the known causes.
+      const byCause = new Map();
+      for (const f of failures) {
+        const small = f.py === 'hang' || f.ts === 'hang' ? f.prog : await shrink(pair, f.prog, f.kind, 150);
+        const r = small === f.prog ? f : await pair.run(small);
+        const cause = suspectCause(small, r.py, r.ts);
+        byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
+      }
+      console.log(`\nmismatches by suspected cause (each failing program shrunk, then matched):`);
+      for (const [cause, n] of [...byCause].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${CAUSES[cause]}`);
     }
     const restarts = pair.py.restarts + pair.ts.restarts;
     if (restarts > 0) console.log(`\nworkers restarted ${restarts} times (twisted ${pair.py.restarts}, deferkit ${pair.ts.restarts})`);

@@ -23,7 +23,7 @@ export function twistedVersion() {
  * fresh process takes over for the next one.
  */
 export class Worker {
-  constructor(side, { plant, timeoutMs = 2000 } = {}) {
+  constructor(side, { plant, timeoutMs = 1000 } = {}) {
     this.side = side;
     this.plant = plant;
     this.timeoutMs = timeoutMs;
@@ -41,6 +41,9 @@ export class Worker {
     proc.buf = '';
     proc.stderrTail = '';
     proc.waiter = null;
+    proc.ready = new Promise((resolve) => {
+      proc.onReady = resolve;
+    });
     proc.stdout.setEncoding('utf-8');
     proc.stdout.on('data', (chunk) => {
       proc.buf += chunk;
@@ -48,9 +51,14 @@ export class Worker {
       while ((nl = proc.buf.indexOf('\n')) !== -1) {
         const line = proc.buf.slice(0, nl);
         proc.buf = proc.buf.slice(nl + 1);
+        const msg = JSON.parse(line);
+        if (msg.ready) {
+          proc.onReady(true);
+          continue;
+        }
         const w = proc.waiter;
         proc.waiter = null;
-        if (w) w.resolve(JSON.parse(line));
+        if (w) w.resolve(msg);
       }
     });
     // Drained so a chatty side never blocks on a full pipe; the tail explains crashes.
@@ -60,6 +68,7 @@ export class Worker {
     });
     proc.on('exit', (code, signal) => {
       if (this.proc === proc) this.proc = null;
+      proc.onReady(false);
       const w = proc.waiter;
       proc.waiter = null;
       if (w) w.resolve({ crash: `exited (${signal ?? code}): ${proc.stderrTail}` });
@@ -72,6 +81,10 @@ export class Worker {
   async run(prog) {
     if (this.proc === null) this.start();
     const proc = this.proc;
+    if (!(await proc.ready)) {
+      this.proc = null;
+      return { crash: `the ${this.side} interpreter did not start: ${proc.stderrTail}` };
+    }
     const id = this.seq++;
     const answer = new Promise((resolve) => {
       proc.waiter = { resolve };
@@ -196,6 +209,18 @@ const clean = (x) => JSON.parse(JSON.stringify(x));
 
 /** The smallest program found that still mismatches with `kind` (greedy, at most `budget` runs). */
 export async function shrink(pair, prog, kind, budget = 400) {
+  // Candidates that hang cost the whole watchdog time: a shorter one while shrinking (healthy
+  // programs answer in milliseconds).
+  const saved = [pair.py.timeoutMs, pair.ts.timeoutMs];
+  pair.py.timeoutMs = pair.ts.timeoutMs = Math.min(saved[1], 500);
+  try {
+    return await shrinkWith(pair, prog, kind, budget);
+  } finally {
+    [pair.py.timeoutMs, pair.ts.timeoutMs] = saved;
+  }
+}
+
+async function shrinkWith(pair, prog, kind, budget) {
   let best = clean(prog);
   let runs = 0;
   let progress = true;
@@ -286,11 +311,12 @@ export function traceText(trace) {
 }
 
 /**
- * Run `count` generated programs from `seed`; returns { total, agree, kinds: Map(kind → {count,
- * first: {prog, py, ts}}) }. `onProgress(i)` is called now and then.
+ * Run `programs`; returns { total, agree, kinds: Map(kind → {count, first: {prog, py, ts}}),
+ * failures: [{prog, kind, py, ts}] }.
  */
 export async function runBatch(pair, programs) {
   const kinds = new Map();
+  const failures = [];
   let agree = 0;
   for (const prog of programs) {
     const r = await pair.run(prog);
@@ -301,6 +327,43 @@ export async function runBatch(pair, programs) {
     const k = kinds.get(r.kind);
     if (k) k.count++;
     else kinds.set(r.kind, { count: 1, first: { prog, py: r.py, ts: r.ts } });
+    failures.push({ prog, kind: r.kind, py: r.py, ts: r.ts });
   }
-  return { total: programs.length, agree, kinds };
+  return { total: programs.length, agree, kinds, failures };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known causes (README.md, "Known mismatches"): a guess from the shrunk program, for the
+// breakdown only; the traces printed with it are what counts.
+
+function allOps(prog) {
+  const out = [];
+  const walk = (op) => {
+    out.push(op);
+    for (const sub of op.act?.do ?? []) walk(sub);
+    for (const st of op.steps ?? []) if (st.do) walk(st.do);
+  };
+  prog.ops.forEach(walk);
+  return out;
+}
+
+export const CAUSES = {
+  'hang-cancel-cycle': '(5) cancelling a cycle of Deferreds waiting on each other (deferkit hangs)',
+  'self-yield-cancel': 'a generator yielding its own cancelled Deferred gets InternalInlineCallbacksCancelledError (Twisted waits)',
+  'chain-while-running': '(4) chainDeferred: the source treated as finished while its target runs',
+  'generator-result-fired': '(2) generator finishing after its result Deferred was fired: AlreadyCalledError dropped',
+  'yield-while-running': '(1) yield of a Deferred still running its callbacks takes the in-flight result',
+  other: 'not one of the known causes',
+};
+
+/** Which known cause a (shrunk) mismatching program most likely shows; a key of CAUSES. */
+export function suspectCause(prog, py, ts) {
+  if (ts === 'hang' && py !== 'hang') return 'hang-cancel-cycle';
+  if (Array.isArray(ts) && JSON.stringify(ts).includes('InternalInlineCallbacksCancelledError')) return 'self-yield-cancel';
+  const ops = allOps(prog);
+  if (ops.some((o) => o.op === 'chainDeferred')) return 'chain-while-running';
+  const gens = new Set(ops.filter((o) => o.op === 'inlineCallbacks').map((o) => o.into));
+  if (ops.some((o) => (o.op === 'callback' || o.op === 'errback') && gens.has(o.d))) return 'generator-result-fired';
+  if (gens.size > 0) return 'yield-while-running';
+  return 'other';
 }

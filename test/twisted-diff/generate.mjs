@@ -44,9 +44,13 @@ export function generateProgram(seed, index) {
     return name;
   };
   const anyD = () => pick(deferreds);
+  // Returning or cancelling what was made last (a list, a generator) makes the cycles that
+  // plain picks rarely reach (a member's callback returning its own DeferredList).
+  const recentD = () => (chance(0.35) ? deferreds[deferreds.length - 1] : anyD());
   const value = () => int(100);
 
   const ops = [];
+  let lastList = null;
   const n = 3 + int(3);
   for (let i = 0; i < n; i++) {
     ops.push({ op: 'new', d: newName(), canceller: weighted([[5, null], [1, 'noop'], [2, 'callback'], [2, 'errback']]) });
@@ -67,7 +71,7 @@ export function generateProgram(seed, index) {
     a.then = weighted([[3, 'val'], [3, 'arg'], [2, 'raise'], [3, 'd']]);
     if (a.then === 'val') a.v = value();
     if (a.then === 'raise') a.e = label('e');
-    if (a.then === 'd') a.d = anyD();
+    if (a.then === 'd') a.d = recentD();
     return a;
   };
   const genSteps = (depth) => {
@@ -94,15 +98,22 @@ export function generateProgram(seed, index) {
       [depth === 0 ? 8 : 6, 'fire'],
       [2, 'pause'],
       [2, 'unpause'],
-      [2, 'chain'],
-      [3, 'cancel'],
+      [3, 'chain'],
+      [4, 'cancel'],
       [depth === 0 ? 3 : 1, 'list'],
       [depth === 0 ? 4 : 2, 'gen'],
       [primKinds.length > 0 ? 5 : 0, 'prim'],
     ]);
     switch (kind) {
-      case 'add':
-        return { op: pick(['addCallback', 'addCallback', 'addErrback', 'addBoth']), d: anyD(), id: label('c'), act: act(depth) };
+      case 'add': {
+        const add = { op: pick(['addCallback', 'addCallback', 'addErrback', 'addBoth']), d: anyD(), id: label('c'), act: act(depth) };
+        if (lastList !== null && chance(0.2)) {
+          // A member waiting on its own list: the cycle that cancellation must not loop on.
+          add.d = pick(lastList.ds);
+          add.act = { then: 'd', d: lastList.into };
+        }
+        return add;
+      }
       case 'fire':
         return chance(0.65) ? { op: 'callback', d: anyD(), v: value() } : { op: 'errback', d: anyD(), e: label('e') };
       case 'pause':
@@ -112,18 +123,18 @@ export function generateProgram(seed, index) {
       case 'chain':
         return { op: 'chainDeferred', d: anyD(), to: anyD() };
       case 'cancel':
-        return { op: 'cancel', d: anyD() };
+        return { op: 'cancel', d: recentD() };
       case 'list': {
         const ds = list();
-        if (chance(0.4)) return { op: 'gatherResults', into: newName(), ds, consumeErrors: chance(0.5) };
-        return {
+        if (chance(0.4)) return (lastList = { op: 'gatherResults', into: newName(), ds, consumeErrors: chance(0.5) });
+        return (lastList = {
           op: 'DeferredList',
           into: newName(),
           ds,
           fireOnOneCallback: chance(0.3),
           fireOnOneErrback: chance(0.3),
           consumeErrors: chance(0.4),
-        };
+        });
       }
       case 'gen': {
         // Name the result first: steps may refer to the generator's own Deferred (it is bound

@@ -247,6 +247,9 @@ def describe(op):
 
 
 def main():
+    # The driver starts its watchdog only after this line: start-up time is not a hang.
+    sys.stdout.write('{"ready":true}\n')
+    sys.stdout.flush()
     for line in sys.stdin:
         line = line.strip()
         if not line:

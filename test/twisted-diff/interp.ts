@@ -338,6 +338,8 @@ if (plantIndex !== -1) plant(process.argv[plantIndex + 1] ?? '');
 // Failures left unhandled are not compared (README: not comparable); keep stderr quiet.
 onUnhandledError(() => {});
 
+// The driver starts its watchdog only after this line: start-up time is not a hang.
+process.stdout.write('{"ready":true}\n');
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
 rl.on('line', (line) => {
   if (line.trim() === '') return;
