@@ -210,6 +210,10 @@ class Run:
         elif kind == "put":
             if self.bound(op["l"]):
                 n[op["l"]].put(op["v"])
+        elif kind == "__spin":
+            # Harness self-test only (harness.test.ts): never answers, for the watchdog.
+            while True:
+                pass
         else:
             raise ValueError("unknown op " + kind)
 

@@ -266,11 +266,12 @@ class Run {
         const ds = op.ds!.filter((x) => n.has(x)).map((x) => this.d(x));
         n.set(
           op.into!,
-          new DeferredList(ds, {
+          // The overloads type each fireOnOneCallback literal; a program's flag is a plain boolean.
+          new (DeferredList as unknown as new (ds: Deferred<unknown>[], o: object) => Deferred<unknown>)(ds, {
             fireOnOneCallback: op.fireOnOneCallback!,
             fireOnOneErrback: op.fireOnOneErrback!,
             consumeErrors: op.consumeErrors!,
-          }) as Deferred<unknown>,
+          }),
         );
         return;
       }
@@ -303,6 +304,9 @@ class Run {
       case 'put':
         if (this.bound(op.l)) (n.get(op.l!) as DeferredQueue<unknown>).put(op.v);
         return;
+      case '__spin':
+        // Harness self-test only (harness.test.ts): never answers, for the watchdog.
+        for (;;);
       default:
         throw new Error(`unknown op ${op.op}`);
     }
