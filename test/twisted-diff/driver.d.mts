@@ -1,0 +1,40 @@
+// Types for driver.mjs (used by harness.test.ts).
+import type { Program } from './generate.mjs';
+
+export type Trace = unknown[][] | 'hang' | { crash: string };
+export interface PairResult {
+  py: Trace;
+  ts: Trace;
+  /** null when the traces agree. */
+  kind: string | null;
+}
+export interface BatchResult {
+  total: number;
+  agree: number;
+  kinds: Map<string, { count: number; first: { prog: Program; py: Trace; ts: Trace } }>;
+  failures: Array<{ prog: Program; kind: string; py: Trace; ts: Trace }>;
+}
+export const PYTHON: string;
+export function twistedVersion(): string | null;
+export class Worker {
+  constructor(side: 'py' | 'ts', options?: { plant?: string; timeoutMs?: number });
+  timeoutMs: number;
+  restarts: number;
+  run(prog: Program): Promise<Trace>;
+  stop(): void;
+}
+export class Pair {
+  constructor(options?: { plant?: string; timeoutMs?: number });
+  py: Worker;
+  ts: Worker;
+  run(prog: Program): Promise<PairResult>;
+  stop(): void;
+}
+export function mismatchKind(py: Trace, ts: Trace): string | null;
+export function shrink(pair: Pair, prog: Program, kind: string, budget?: number): Promise<Program>;
+export function opText(op: Program['ops'][number]): string;
+export function programText(prog: Program): string;
+export function traceText(trace: Trace): string;
+export function runBatch(pair: Pair, programs: Program[]): Promise<BatchResult>;
+export const CAUSES: Record<string, string>;
+export function suspectCause(prog: Program, py: Trace, ts: Trace): string;
