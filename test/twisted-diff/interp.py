@@ -51,7 +51,10 @@ class Run:
             return "MyError:" + e.label
         if isinstance(e, FirstError):
             return "FirstError(%s,%d)" % (self.render(e.subFailure), e.index)
-        return type(e).__name__
+        name = type(e).__name__
+        # Twisted's marker is private (leading underscore); deferkit's is the same class, named
+        # without it. Only the spelling differs.
+        return "InternalInlineCallbacksCancelledError" if name == "_InternalInlineCallbacksCancelledError" else name
 
     def render(self, v):
         if v is None or isinstance(v, (bool, int, str)):

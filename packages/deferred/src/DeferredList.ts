@@ -210,5 +210,22 @@ export function gatherResults(
   options: { consumeErrors?: boolean } = {},
 ): Deferred<unknown[]> {
   const dl = new DeferredList(deferreds, { fireOnOneErrback: true, consumeErrors: Boolean(options.consumeErrors) });
-  return dl.addCallback((entries) => entries.map((entry) => entry[1]));
+  return dl.addCallback(gatheredValues);
+}
+
+/**
+ * The values of a DeferredList's `[success, value]` entries (Twisted's
+ * `_parseDeferredListResult`). A list fired by hand with anything else fails with TypeError, as
+ * Twisted's indexing does, rather than making up values.
+ */
+function gatheredValues<T>(entries: DeferredListEntry<T>[]): T[] {
+  if (!Array.isArray(entries)) {
+    throw new TypeError(`gatherResults: the DeferredList fired with ${describeValue(entries)}, not a list of [success, value] entries.`);
+  }
+  return entries.map((entry) => {
+    if (!Array.isArray(entry)) {
+      throw new TypeError(`gatherResults: an entry is ${describeValue(entry)}, not a [success, value] pair.`);
+    }
+    return entry[1] as T;
+  });
 }
