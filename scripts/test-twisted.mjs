@@ -78,7 +78,7 @@ try {
     const pct = compared === 0 ? 100 : (100 * agree) / compared;
     console.log(
       `${total} programs, ${agree} agree (${pct.toFixed(1)}% of ${compared} compared; ${excluded} left out: ` +
-        `Twisted hit its recursion limit, J13) [seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s]`,
+        `Twisted hit its recursion limit or hung, J13) [seed ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s]`,
     );
     const sorted = [...kinds].sort((a, b) => b[1].count - a[1].count);
     for (const [kind, { count: n }] of sorted) console.log(`  ${String(n).padStart(5)}  ${kind}`);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AlreadyCalledError,
+  DeferredList,
   CancelledError,
   Deferred,
   FirstError,
@@ -199,6 +200,31 @@ describe('J13: a cancellation cycle ends', () => {
     failureResultOf(d1, FirstError);
     expect(successResultOf(g)).toBeUndefined();
     failureResultOf(d0, CancelledError);
+  });
+
+  it('J13 a cancel() that comes back after something fired runs again, as Twisted\'s does', () => {
+    // Twisted 22.4: d1 ends waiting on d3, and d3 paused holding its result.
+    const d0 = new Deferred<number>();
+    const d1 = new Deferred<number>();
+    const d3 = new DeferredList([d1, d0]);
+    const seen: unknown[] = [];
+    d1.addBoth(() => {
+      d3.cancel(); // d1 has fired since the outer d3.cancel() began: this one goes ahead
+      return d3 as never;
+    });
+    d3.addBoth((r) => {
+      seen.push(r.map(([ok]) => ok));
+      d3.pause();
+      return r;
+    });
+    d3.cancel();
+    expect(seen).toEqual([[false, false]]);
+    expect(d3.paused).toBe(1);
+    expect(d1.paused).toBe(1); // waiting on d3
+    expect(d1.toString()).toContain('waiting on');
+    d3.unpause();
+    failureResultOf(d0, CancelledError);
+    expect(successResultOf(d1)).toHaveLength(2);
   });
 
   it('J13 two Deferreds waiting on each other through cancellers end in a defined state', () => {

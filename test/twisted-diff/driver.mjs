@@ -318,7 +318,8 @@ export function traceText(trace) {
 /**
  * Run `programs`; returns { total, agree, excluded, kinds: Map(kind → {count, first: {prog, py, ts}}),
  * failures: [{prog, kind, py, ts}] }. `excluded` counts mismatches where Twisted hit its
- * recursion limit (J13), left out of the comparison.
+ * recursion limit or did not return (a cancellation cycle it unwinds level by level) while
+ * deferkit ended (J13), left out of the comparison.
  */
 export async function runBatch(pair, programs) {
   const kinds = new Map();
@@ -331,9 +332,9 @@ export async function runBatch(pair, programs) {
       agree++;
       continue;
     }
-    if (hitsRecursionLimit(r.py)) {
-      // J13: where Twisted's cancellation (or chain) recursion ends in RecursionError, deferkit
-      // ends the cycle by design; the outcomes are not comparable.
+    if (hitsRecursionLimit(r.py) || (r.py === 'hang' && r.ts !== 'hang')) {
+      // J13: where Twisted's cancellation recursion ends in RecursionError (or runs past the
+      // watchdog), deferkit ends the cycle by design; the outcomes are not comparable.
       excluded++;
       continue;
     }

@@ -19,8 +19,14 @@ import { DebugInfo, captureStack, clearFailure, reportUnhandledFailure, trackFai
 // Internals
 // ---------------------------------------------------------------------------------------------
 
-/** The Deferreds whose cancel() is running: a cancellation that reaches one again stops. */
-const cancelling = new Set<Deferred<unknown>>();
+/**
+ * The Deferreds whose cancel() is running, each with the value `firings` had when it began
+ * (J13). A cancel() that reaches one of them again while no Deferred has fired since is a
+ * cycle and stops; one that comes back after something fired goes ahead, as in Twisted.
+ */
+const cancelling = new Map<Deferred<unknown>, number>();
+/** How many Deferreds have fired so far (callback/errback/chainDeferred); cancel()'s progress test. */
+let firings = 0;
 
 let nextId = 1;
 const ids = new WeakMap<object, number>();
@@ -417,6 +423,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     // (Kept small so that it inlines: the debug-mode work is in _recordInvoker.)
     if (this._debugInfo !== null || shared.debug) this._recordInvoker();
     this._called = true;
+    firings++;
     // Drop the canceller: it is never needed again, and it may close over this Deferred.
     this._canceller = null;
     this._result = result;
@@ -492,15 +499,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   cancel(): void {
-    // J13: a cancellation that comes back to a Deferred whose cancel() is still running (a canceller
-    // cycle, or a DeferredList whose input waits on the list) ends there: Twisted recurses
-    // until RecursionError; we stop at once, and the outer cancel() finishes the job.
-    if (cancelling.has(this)) return;
-    cancelling.add(this);
+    // J13: a cancellation that comes back to a Deferred whose cancel() is still running, with
+    // nothing fired in between (a canceller cycle, or a DeferredList whose input waits on the
+    // list), ends there: Twisted recurses until RecursionError; we stop at once, and the outer
+    // cancel() finishes the job. If something fired meanwhile, the state has moved on and the
+    // inner cancel() runs, exactly as Twisted's would; each level needs a new firing, so this ends.
+    const outer = cancelling.get(this);
+    if (outer === firings) return;
+    cancelling.set(this, firings);
     try {
       this._cancel();
     } finally {
-      cancelling.delete(this);
+      if (outer === undefined) cancelling.delete(this);
+      else cancelling.set(this, outer);
     }
   }
 
