@@ -13,6 +13,8 @@ export type FailureMatcher = (abstract new (...args: never[]) => unknown) | stri
  *
  * @example
  * ```ts
+ * import { Failure } from '@deferkit/deferred';
+ *
  * const f = new Failure(new RangeError('too big'));
  * console.log(f.check(TypeError, RangeError) === RangeError, f.getErrorMessage());
  * // prints: true too big
@@ -53,8 +55,11 @@ export class Failure {
    * @returns the matching argument, or `null`.
    * @example
    * ```ts
-   * new Failure(new TypeError('x')).check(RangeError, Error); // → Error
-   * new Failure(new TypeError('x')).check('TypeError');       // → 'TypeError'
+   * import { Failure } from '@deferkit/deferred';
+   *
+   * const f = new Failure(new TypeError('x'));
+   * console.log(f.check(RangeError, Error) === Error, f.check('TypeError'), f.check(RangeError));
+   * // prints: true TypeError null
    * ```
    */
   check<M extends FailureMatcher[]>(...types: M): M[number] | null {
@@ -79,7 +84,12 @@ export class Failure {
    * @throws the original `value` when no type matches.
    * @example
    * ```ts
-   * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; });
+   * import { CancelledError, Deferred } from '@deferkit/deferred';
+   *
+   * const d = new Deferred<string>();
+   * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; }).addCallback(console.log);
+   * d.cancel();
+   * // prints: cancelled
    * ```
    */
   trap<M extends FailureMatcher[]>(...types: M): M[number] {
@@ -103,7 +113,10 @@ export class Failure {
    *
    * @example
    * ```ts
-   * new Failure(new Error('boom')).getErrorMessage(); // → 'boom'
+   * import { Failure } from '@deferkit/deferred';
+   *
+   * console.log(new Failure(new Error('boom')).getErrorMessage());
+   * // prints: boom
    * ```
    */
   getErrorMessage(): string {
@@ -144,7 +157,10 @@ Object.defineProperty(Failure.prototype, FAILURE_BRAND, { value: true });
  * @param value - anything.
  * @example
  * ```ts
- * isFailure(new Failure(1)); // → true
+ * import { Failure, isFailure } from '@deferkit/deferred';
+ *
+ * console.log(isFailure(new Failure(1)), isFailure(new Error('not a Failure')));
+ * // prints: true false
  * ```
  */
 export function isFailure(value: unknown): value is Failure {

@@ -12,6 +12,8 @@ import { reportUnhandledFailure } from './internal/unhandled.js';
  *
  * @example
  * ```ts
+ * import { Future } from '@deferkit/deferred';
+ *
  * try { new Future().result(); } catch (e) { console.log((e as Error).name); }
  * // prints: InvalidStateError
  * ```
@@ -43,6 +45,8 @@ const noop = (): void => {};
  * @typeParam T - the result type.
  * @example
  * ```ts
+ * import { Future } from '@deferkit/deferred';
+ *
  * const f = new Future<number>();
  * f.addDoneCallback((x) => console.log('done, cancelled =', x.cancelled()));
  * f.cancel();

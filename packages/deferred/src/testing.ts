@@ -20,6 +20,9 @@ function asDeferred<T>(d: Deferred<T>, fn: string): Deferred<T> {
  * @throws Error when it has no result yet, or failed.
  * @example
  * ```ts
+ * import { succeed } from '@deferkit/deferred';
+ * import { successResultOf } from '@deferkit/deferred/testing';
+ *
  * console.log(successResultOf(succeed(3)));
  * // prints: 3
  * ```
@@ -45,6 +48,9 @@ export function successResultOf<T>(d: Deferred<T>): T {
  * @throws Error when it has no result, succeeded, or failed with another type.
  * @example
  * ```ts
+ * import { fail } from '@deferkit/deferred';
+ * import { failureResultOf } from '@deferkit/deferred/testing';
+ *
  * const f = failureResultOf(fail(new RangeError('x')), RangeError);
  * console.log(f.getErrorMessage());
  * // prints: x
@@ -74,6 +80,9 @@ export function failureResultOf(d: Deferred<unknown>, ...types: FailureMatcher[]
  * @throws Error when it has a result (a failure found this way is handled, so it is not reported twice).
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ * import { assertNoResult } from '@deferkit/deferred/testing';
+ *
  * assertNoResult(new Deferred()); // passes
  * ```
  */
