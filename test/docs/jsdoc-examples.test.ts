@@ -7,7 +7,7 @@
 //
 // Speed: one tsc program checks all examples; one esbuild build bundles them (the
 // '@deferkit/source' condition, so src/ and not dist/); each then runs in its own plain node
-// process, since some install a global reactor.
+// process, since some install a global reactor; a few of those at a time (it.concurrent).
 
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,31 @@ const run = promisify(execFile);
  * that exists, so a stale entry fails the test. Empty it as those files are fixed.
  */
 const KNOWN_BROKEN: Record<string, string> = {
+  // Deferred.ts, inlineCallbacks.ts and succeed.ts are being rewritten/split on another branch;
+  // their examples are fixed there. Each entry: why it fails today.
+  'packages/deferred/src/Deferred.ts#Deferred': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.addCallbacks': 'uses succeed without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.addCallback': 'uses succeed without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.addErrback': 'uses fail without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.addBoth': 'uses fail and Failure without importing them',
+  'packages/deferred/src/Deferred.ts#Deferred.chainDeferred': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.callback': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.errback': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.pause': 'uses succeed without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.cancel': 'uses Deferred and CancelledError without importing them',
+  'packages/deferred/src/Deferred.ts#Deferred.addTimeout': 'uses Deferred, TimeoutError and Clock (from @deferkit/reactor) without importing them',
+  'packages/deferred/src/Deferred.ts#Deferred.then': 'uses succeed without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.asFuture': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.[Symbol.iterator]': 'uses inlineCallbacks and succeed without importing them',
+  'packages/deferred/src/Deferred.ts#Deferred.fromFuture': 'uses Deferred without importing it',
+  'packages/deferred/src/Deferred.ts#Deferred.fromCoroutine': 'uses Deferred and succeed without importing them',
+  'packages/deferred/src/inlineCallbacks.ts#inlineCallbacks': 'uses inlineCallbacks, Deferred and succeed without importing them',
+  'packages/deferred/src/inlineCallbacks.ts#ensureDeferred': 'uses ensureDeferred without importing it',
+  'packages/deferred/src/succeed.ts#succeed': 'uses succeed without importing it',
+  'packages/deferred/src/succeed.ts#succeed#2': 'uses succeed without importing it (on the second overload)',
+  'packages/deferred/src/succeed.ts#fail': 'uses fail without importing it',
+  'packages/deferred/src/succeed.ts#maybeDeferred': 'uses maybeDeferred without importing it',
+  'packages/deferred/src/succeed.ts#execute': 'uses execute without importing it',
 };
 
 const examples = extractAll(root);
@@ -83,7 +108,14 @@ function typeCheck(files: string[]): Set<string> {
     path.join(outDir, 'tsconfig.json'),
     JSON.stringify({
       extends: '../../../tsconfig.base.json',
-      compilerOptions: { noEmit: true, types: ['node'], lib: ['ES2022', 'ESNext.Disposable', 'DOM'] },
+      compilerOptions: {
+        noEmit: true,
+        types: ['node'],
+        lib: ['ES2022', 'ESNext.Disposable', 'DOM'],
+        // Most of the time goes to checking the packages' sources, which rarely change between runs.
+        incremental: true,
+        tsBuildInfoFile: path.join(root, 'node_modules/.cache/deferkit-jsdoc-examples.tsbuildinfo'),
+      },
       files: files.map((f) => path.basename(f)),
     }),
   );
@@ -168,12 +200,18 @@ describe('JSDoc @example blocks', () => {
       it.skip(`${name}: known broken (${KNOWN_BROKEN[key(ex)]})`, () => {});
       continue;
     }
-    it(`${name} compiles${ex.noRun ? ' (no-run)' : ' and runs'}`, async () => {
+    it.concurrent(`${name} compiles${ex.noRun ? ' (no-run)' : ' and runs'}`, async ({ expect }) => {
       const errors = typeErrors.get(fileOf(ex)) ?? [];
       if (errors.length > 0) throw new Error(`does not compile:\n${errors.join('\n')}`);
       if (ex.noRun) return;
       const js = path.join(outDir, 'js', path.basename(fileOf(ex)).replace(/\.ts$/, '.mjs'));
-      const { stdout } = await run(process.execPath, [js], { cwd: root, encoding: 'utf8', timeout: 10_000 });
+      let stdout: string;
+      try {
+        ({ stdout } = await run(process.execPath, [js], { cwd: root, encoding: 'utf8', timeout: 10_000 }));
+      } catch (e) {
+        const { stdout: out = '', stderr = '', killed } = e as { stdout?: string; stderr?: string; killed?: boolean };
+        throw new Error(`${killed === true ? 'did not finish within 10 s' : 'failed'}:\n${stderr}${out}`);
+      }
       const promised = promisedOutput(ex.code);
       const printed = stdout.split('\n').map((l) => l.trim());
       // Each promised line in order, anywhere after the previous one.
