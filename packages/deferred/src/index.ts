@@ -11,7 +11,7 @@ export type {
   Unwrap,
 } from './Deferred.js';
 export { Failure, isFailure } from './Failure.js';
-export type { FailureMatcher } from './Failure.js';
+export type { FailureMatcher, MatchedValue } from './Failure.js';
 export { Future, InvalidStateError } from './Future.js';
 
 // Constructors
