@@ -80,6 +80,16 @@ describe('check and trap (F2, F3)', () => {
     expect(f.trap('DerivedProblem')).toBe('DerivedProblem');
   });
 
+  it('is() answers check() !== null, for classes, names and primitives alike (the type guard of check)', () => {
+    const f = new Failure(new DerivedProblem('x'));
+    expect(f.is(BaseProblem)).toBe(true);
+    expect(f.is(RangeError, 'DerivedProblem')).toBe(true);
+    expect(f.is(RangeError)).toBe(false);
+    expect(new Failure('raw').is(String)).toBe(true);
+    expect(new Failure(undefined).is(Error, 'Error', Object)).toBe(false);
+    if (f.is(DerivedProblem)) expect(f.value.message).toBe('x');
+  });
+
   it('F3 trap() re-throws the original value, not the Failure, when nothing matches', () => {
     const err = new DerivedProblem('not handled here');
     const f = new Failure(err);

@@ -54,9 +54,25 @@ const LOG_COUNT_KEYS = Object.fromEntries(Object.keys(LOG_LEVELS).map((l) => [l,
  *
  * @example
  * ```ts
- * installReactor('callback');
- * const crawler = new Crawler(BooksSpider, { LOG_LEVEL: 'INFO' });
- * crawler.crawl().addCallback(() => console.log(crawler.stats.getValue('item_scraped_count')));
+ * import { Crawler, Spider, type Response } from '@deferkit/crawler';
+ * import { startDemoSite } from '@deferkit/crawler/demo';
+ * import { installReactor } from '@deferkit/reactor';
+ *
+ * const site = await startDemoSite({ books: 4, perPage: 4 });
+ * class BooksSpider extends Spider {
+ *   override name = 'books';
+ *   override startUrls = [`${site.url}/`];
+ *   override *parse(response: Response) {
+ *     for (const title of response.css('.book a::text').getall()) yield { title };
+ *   }
+ * }
+ *
+ * const reactor = installReactor('callback');
+ * const crawler = new Crawler(BooksSpider, { LOG_ENABLED: false, REACTOR: 'callback' }); // REACTOR must match
+ * crawler.crawl().addCallback(() => console.log(crawler.stats.getValue('item_scraped_count'))).addBoth(() => reactor.stop());
+ * await reactor.run();
+ * await site.close();
+ * // prints: 4
  * ```
  */
 export class Crawler {
@@ -249,10 +265,26 @@ function installFromSettings(settings: Settings): Reactor {
  *
  * @example
  * ```ts
+ * import { CrawlerRunner, Spider, type Response } from '@deferkit/crawler';
+ * import { startDemoSite } from '@deferkit/crawler/demo';
+ * import { installReactor } from '@deferkit/reactor';
+ *
+ * const site = await startDemoSite({ books: 4, perPage: 4 });
+ * class BooksSpider extends Spider {
+ *   override name = 'books';
+ *   override startUrls = [`${site.url}/`];
+ *   override *parse(response: Response) {
+ *     for (const title of response.css('.book a::text').getall()) yield { title };
+ *   }
+ * }
+ *
  * const reactor = installReactor('callback');
- * const runner = new CrawlerRunner({ LOG_LEVEL: 'INFO', REACTOR: 'callback' });
+ * const runner = new CrawlerRunner({ LOG_ENABLED: false, REACTOR: 'callback' });
  * runner.crawl(BooksSpider).addBoth(() => reactor.stop());
  * await reactor.run();
+ * await site.close();
+ * console.log('done');
+ * // prints: done
  * ```
  */
 export class CrawlerRunner {
@@ -340,9 +372,28 @@ export interface CrawlerProcessStartOptions {
  *
  * @example
  * ```ts
- * const process = new CrawlerProcess({ REACTOR: 'promise', FEEDS: { 'books.jsonl': { format: 'jsonl' } } });
+ * import { readFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { CrawlerProcess, Spider, type Response } from '@deferkit/crawler';
+ * import { startDemoSite } from '@deferkit/crawler/demo';
+ *
+ * const site = await startDemoSite({ books: 3, perPage: 3 });
+ * class BooksSpider extends Spider {
+ *   override name = 'books';
+ *   override startUrls = [`${site.url}/`];
+ *   override *parse(response: Response) {
+ *     for (const title of response.css('.book a::text').getall()) yield { title };
+ *   }
+ * }
+ *
+ * const feed = join(tmpdir(), `deferkit-books-${Date.now()}.jsonl`);
+ * const process = new CrawlerProcess({ LOG_ENABLED: false, REACTOR: 'promise', FEEDS: { [feed]: { format: 'jsonl' } } });
  * process.crawl(BooksSpider);
- * await process.start();
+ * await process.start({ installSignalHandlers: false });
+ * await site.close();
+ * console.log(readFileSync(feed, 'utf8').trim().split('\n').length, 'books in the feed');
+ * // prints: 3 books in the feed
  * ```
  */
 export class CrawlerProcess extends CrawlerRunner {

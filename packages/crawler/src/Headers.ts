@@ -12,6 +12,8 @@ export type HeadersInit = Headers | Record<string, string | number | readonly st
  *
  * @example
  * ```ts
+ * import { Headers } from '@deferkit/crawler';
+ *
  * const h = new Headers({ 'Content-Type': 'text/html; charset=utf-8' });
  * console.log(h.get('content-type'));
  * // prints: text/html; charset=utf-8

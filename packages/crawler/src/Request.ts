@@ -45,7 +45,17 @@ export interface RequestInit {
  *
  * @example
  * ```ts
- * yield new Request('http://127.0.0.1:8080/page/2', { callback: this.parse, priority: 1 });
+ * import { Request, Spider, type Response } from '@deferkit/crawler';
+ *
+ * class Pages extends Spider {
+ *   override name = 'pages';
+ *   override *parse(response: Response) {
+ *     yield new Request(new URL('/page/2', response.url).href, { callback: this.parse, priority: 1 });
+ *   }
+ * }
+ * const next = new Request('http://127.0.0.1:8080/page/2', { callback: Pages.prototype.parse, priority: 1 });
+ * console.log(next.method, next.url, next.priority);
+ * // prints: GET http://127.0.0.1:8080/page/2 1
  * ```
  */
 export class Request {

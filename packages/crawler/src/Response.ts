@@ -128,10 +128,22 @@ function metaCharset(body: Uint8Array): string | null {
  *
  * @example
  * ```ts
- * parse(response: Response) {
- *   yield { title: response.css('h1::text').get() };
- *   for (const href of response.css('a.next::attr(href)').getall()) yield response.follow(href);
+ * import { Request, Response, Spider } from '@deferkit/crawler';
+ *
+ * class Books extends Spider {
+ *   override name = 'books';
+ *   override *parse(response: Response) {
+ *     yield { title: response.css('h1::text').get() };
+ *     for (const href of response.css('a.next::attr(href)').getall()) yield response.follow(href);
+ *   }
  * }
+ * const page = new Response('http://127.0.0.1/', {
+ *   headers: { 'Content-Type': 'text/html' },
+ *   body: '<h1>Books</h1><a class="next" href="/page/2">next</a>',
+ * });
+ * for (const out of new Books().parse(page)) console.log(out instanceof Request ? out.url : out);
+ * // prints: { title: 'Books' }
+ * //         http://127.0.0.1/page/2
  * ```
  */
 export class Response {

@@ -428,8 +428,16 @@ export class Selector {
  *
  * @example
  * ```ts
- * response.css('h1::text').get();           // 'A Light in the Attic'
- * response.css('a::attr(href)').getall();   // ['/page/2', …]
+ * import { Response } from '@deferkit/crawler';
+ *
+ * const response = new Response('http://127.0.0.1/', {
+ *   headers: { 'Content-Type': 'text/html' },
+ *   body: '<h1>A Light in the Attic</h1><a href="/page/2">next</a>',
+ * });
+ * console.log(response.css('h1::text').get());
+ * console.log(response.css('a::attr(href)').getall());
+ * // prints: A Light in the Attic
+ * //         [ '/page/2' ]
  * ```
  */
 export class SelectorList extends Array<Selector> {

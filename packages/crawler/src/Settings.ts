@@ -31,6 +31,8 @@ function priorityOf(p: SettingsPriority): number {
  *
  * @example
  * ```ts
+ * import { Settings } from '@deferkit/crawler';
+ *
  * const s = new Settings({ DOWNLOAD_DELAY: 1 });          // project priority
  * s.set('DOWNLOAD_DELAY', 0, 'default');                   // weaker: ignored
  * s.set('DOWNLOAD_DELAY', '0.5', 'cmdline');               // stronger: wins

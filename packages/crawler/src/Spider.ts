@@ -21,10 +21,12 @@ import { brandClass } from './utils/brand.js';
  *
  * @example
  * ```ts
+ * import { Spider, type Response } from '@deferkit/crawler';
+ *
  * export default class BooksSpider extends Spider {
- *   name = 'books';
- *   startUrls = ['http://127.0.0.1:8080/'];
- *   *parse(response: Response) {
+ *   override name = 'books';
+ *   override startUrls = ['http://127.0.0.1:8080/'];
+ *   override *parse(response: Response) {
  *     for (const href of response.css('.book a::attr(href)').getall()) yield response.follow(href, { callback: this.parseBook });
  *   }
  *   parseBook(response: Response) {
@@ -49,6 +51,8 @@ export class Spider {
    * @returns the spider.
    * @example
    * ```ts
+   * import { Spider, signals, type Crawler } from '@deferkit/crawler';
+   *
    * class Tidy extends Spider {
    *   static override fromCrawler(crawler: Crawler, args?: Record<string, unknown>) {
    *     const spider = super.fromCrawler(crawler, args);

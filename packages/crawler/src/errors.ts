@@ -11,7 +11,16 @@ import { brandClass } from './utils/brand.js';
  *
  * @example
  * ```ts
- * processItem(item) { if (!item.price) throw new DropItem(`missing price in ${item.title}`); return item; }
+ * import { DropItem } from '@deferkit/crawler';
+ *
+ * class RequirePrice {
+ *   processItem(item: { title: string; price?: number }) {
+ *     if (item.price === undefined) throw new DropItem(`missing price in ${item.title}`);
+ *     return item;
+ *   }
+ * }
+ * try { new RequirePrice().processItem({ title: 'Sapiens' }); } catch (e) { console.log((e as Error).message); }
+ * // prints: missing price in Sapiens
  * ```
  */
 export class DropItem extends Error {
@@ -25,7 +34,15 @@ export class DropItem extends Error {
  *
  * @example
  * ```ts
- * parse(response) { if (response.status === 503) throw new CloseSpider('site_down'); }
+ * import { CloseSpider, Spider, type Response } from '@deferkit/crawler';
+ *
+ * class Careful extends Spider {
+ *   override name = 'careful';
+ *   override parse(response: Response) {
+ *     if (response.status === 503) throw new CloseSpider('site_down');
+ *     return [];
+ *   }
+ * }
  * ```
  */
 export class CloseSpider extends Error {
@@ -181,7 +198,13 @@ export class FeedWriteError extends Error {
  *
  * @example
  * ```ts
- * throw new UsageError('DOWNLOAD_MAXSIZE=-5 is not valid: DOWNLOAD_MAXSIZE must be a size in bytes ≥ 0 (0 means no limit).');
+ * import { UsageError } from '@deferkit/crawler';
+ *
+ * function checkMaxSize(value: number): void {
+ *   if (value < 0) throw new UsageError(`DOWNLOAD_MAXSIZE=${value} is not valid: DOWNLOAD_MAXSIZE must be a size in bytes ≥ 0 (0 means no limit).`);
+ * }
+ * try { checkMaxSize(-5); } catch (e) { console.log((e as Error).name); }
+ * // prints: UsageError
  * ```
  */
 export class UsageError extends TypeError {

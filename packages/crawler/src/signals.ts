@@ -52,6 +52,9 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
  *
  * @example
  * ```ts
+ * import { Crawler, Spider, signals } from '@deferkit/crawler';
+ *
+ * const crawler = new Crawler(Spider, { LOG_ENABLED: false });
  * crawler.signals.connect(({ item }) => console.log('scraped', item), signals.itemScraped);
  * ```
  */

@@ -9,6 +9,9 @@
  *
  * @example
  * ```ts
+ * import { Crawler, Spider } from '@deferkit/crawler';
+ *
+ * const crawler = new Crawler(Spider, { LOG_ENABLED: false });
  * crawler.stats.incValue('my_pages');
  * console.log(crawler.stats.getValue('my_pages'));
  * // prints: 1

@@ -169,6 +169,8 @@ class DeferredListImpl extends Deferred<unknown> {
  *
  * @example
  * ```ts
+ * import { DeferredList, fail, succeed } from '@deferkit/deferred';
+ *
  * const dl = new DeferredList([succeed(1), fail(new Error('2'))], { consumeErrors: true });
  * dl.addCallback((entries) => console.log(entries.map(([ok, r]) => (ok ? r : r.getErrorMessage()))));
  * // prints: [ 1, '2' ]
@@ -196,6 +198,8 @@ export type GatheredResults<Ds extends readonly unknown[]> = { -readonly [K in k
  * @param options - `{ consumeErrors }`: failing inputs' results become `undefined`.
  * @example
  * ```ts
+ * import { gatherResults, succeed } from '@deferkit/deferred';
+ *
  * gatherResults([succeed(1), succeed('two')]).addCallback(console.log);
  * // prints: [ 1, 'two' ]
  * ```

@@ -12,9 +12,16 @@ import { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';
  *
  * @example
  * ```ts
+ * import { Deferred, DeferredLock } from '@deferkit/deferred';
+ *
  * const lock = new DeferredLock();
- * lock.run(() => deferLater(clock, 1, () => 'first'));
+ * const first = new Deferred<string>();
+ * lock.run(() => first); // holds the lock until `first` fires
  * lock.run(() => 'second, after first released').addCallback(console.log);
+ * console.log('locked:', lock.locked);
+ * first.callback('first');
+ * // prints: locked: true
+ * //         second, after first released
  * ```
  */
 export class DeferredLock extends ConcurrencyPrimitive {

@@ -23,6 +23,8 @@ export interface DeferredQueueOptions {
  * @typeParam T - the values' type.
  * @example
  * ```ts
+ * import { DeferredQueue } from '@deferkit/deferred';
+ *
  * const q = new DeferredQueue<string>();
  * q.get().addCallback(console.log);
  * q.put('hello');

@@ -12,8 +12,12 @@ import { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';
  *
  * @example
  * ```ts
+ * import { DeferredSemaphore, gatherResults, succeed } from '@deferkit/deferred';
+ *
+ * const download = (url: string) => succeed(`body of ${url}`);
  * const sem = new DeferredSemaphore(2);
- * const results = gatherResults(urls.map((u) => sem.run(download, u))); // 2 downloads at a time
+ * gatherResults(['/a', '/b', '/c'].map((u) => sem.run(download, u))).addCallback(console.log); // 2 downloads at a time
+ * // prints: [ 'body of /a', 'body of /b', 'body of /c' ]
  * ```
  */
 export class DeferredSemaphore extends ConcurrencyPrimitive {

@@ -6,6 +6,12 @@ import { FAILURE_BRAND } from './internal/shared.js';
 export type FailureMatcher = (abstract new (...args: never[]) => unknown) | string;
 
 /**
+ * What a Failure's `value` is known to be once `matcher` matched it: the class's instance type;
+ * a class name (a string) says nothing, so `unknown`.
+ */
+export type MatchedValue<M extends FailureMatcher> = M extends abstract new (...args: never[]) => infer I ? I : unknown;
+
+/**
  * The error-path value of a Deferred chain: wraps whatever was thrown, rejected or passed to
  * `errback()` (deviation J1: any value, `undefined` included, and `value` is that value).
  *
@@ -13,6 +19,8 @@ export type FailureMatcher = (abstract new (...args: never[]) => unknown) | stri
  *
  * @example
  * ```ts
+ * import { Failure } from '@deferkit/deferred';
+ *
  * const f = new Failure(new RangeError('too big'));
  * console.log(f.check(TypeError, RangeError) === RangeError, f.getErrorMessage());
  * // prints: true too big
@@ -50,11 +58,15 @@ export class Failure {
    * Mirrors Twisted's `Failure.check`.
    *
    * @param types - classes or class names to test, in order.
-   * @returns the matching argument, or `null`.
+   * @returns the matching argument, or `null` (typed as the arguments given; it does not narrow
+   * `value`: {@link Failure.is} does).
    * @example
    * ```ts
-   * new Failure(new TypeError('x')).check(RangeError, Error); // → Error
-   * new Failure(new TypeError('x')).check('TypeError');       // → 'TypeError'
+   * import { Failure } from '@deferkit/deferred';
+   *
+   * const f = new Failure(new TypeError('x'));
+   * console.log(f.check(RangeError, Error) === Error, f.check('TypeError'), f.check(RangeError));
+   * // prints: true TypeError null
    * ```
    */
   check<M extends FailureMatcher[]>(...types: M): M[number] | null {
@@ -69,17 +81,44 @@ export class Failure {
   }
 
   /**
+   * {@link Failure.check} as a type guard: whether `value` matches one of `types`, and if so
+   * TypeScript knows `value` is an instance of one of those classes. `check` and `trap` return the
+   * matching argument (Twisted's API), so they cannot narrow `value`; use this where you want to.
+   * A class name (a string) matches as in `check` but narrows nothing.
+   *
+   * @param types - classes or class names to test.
+   * @returns `check(...types) !== null`.
+   * @example
+   * ```ts
+   * import { fail } from '@deferkit/deferred';
+   *
+   * fail(new RangeError('too big')).addErrback((f) => {
+   *   if (f.is(RangeError, TypeError)) console.log(f.value.name, f.value.message); // value: RangeError | TypeError
+   * });
+   * // prints: RangeError too big
+   * ```
+   */
+  is<M extends FailureMatcher[]>(...types: M): this is Failure & { readonly value: MatchedValue<M[number]> } {
+    return this.check(...types) !== null;
+  }
+
+  /**
    * Like {@link Failure.check}, but when nothing matches it re-throws the original `value`, so an
    * errback can say "I handle only these": `f.trap(CancelledError)`.
    *
    * Mirrors Twisted's `Failure.trap`.
    *
    * @param types - classes or class names this errback handles.
-   * @returns the matching argument.
+   * @returns the matching argument (it does not narrow `value`: {@link Failure.is} does).
    * @throws the original `value` when no type matches.
    * @example
    * ```ts
-   * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; });
+   * import { CancelledError, Deferred } from '@deferkit/deferred';
+   *
+   * const d = new Deferred<string>();
+   * d.addErrback((f) => { f.trap(CancelledError); return 'cancelled'; }).addCallback(console.log);
+   * d.cancel();
+   * // prints: cancelled
    * ```
    */
   trap<M extends FailureMatcher[]>(...types: M): M[number] {
@@ -103,7 +142,10 @@ export class Failure {
    *
    * @example
    * ```ts
-   * new Failure(new Error('boom')).getErrorMessage(); // → 'boom'
+   * import { Failure } from '@deferkit/deferred';
+   *
+   * console.log(new Failure(new Error('boom')).getErrorMessage());
+   * // prints: boom
    * ```
    */
   getErrorMessage(): string {
@@ -144,7 +186,10 @@ Object.defineProperty(Failure.prototype, FAILURE_BRAND, { value: true });
  * @param value - anything.
  * @example
  * ```ts
- * isFailure(new Failure(1)); // → true
+ * import { Failure, isFailure } from '@deferkit/deferred';
+ *
+ * console.log(isFailure(new Failure(1)), isFailure(new Error('not a Failure')));
+ * // prints: true false
  * ```
  */
 export function isFailure(value: unknown): value is Failure {

@@ -13,6 +13,8 @@ import { reportUnhandledFailure } from './internal/unhandled.js';
  *
  * @example
  * ```ts
+ * import { Future } from '@deferkit/deferred';
+ *
  * try { new Future().result(); } catch (e) { console.log((e as Error).name); }
  * // prints: InvalidStateError
  * ```
@@ -44,6 +46,8 @@ const noop = (): void => {};
  * @typeParam T - the result type.
  * @example
  * ```ts
+ * import { Future } from '@deferkit/deferred';
+ *
  * const f = new Future<number>();
  * f.addDoneCallback((x) => console.log('done, cancelled =', x.cancelled()));
  * f.cancel();

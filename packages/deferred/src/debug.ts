@@ -30,6 +30,8 @@ export type UnhandledErrorHandler = (failure: Failure, info: UnhandledErrorInfo)
  * @param on - the new setting.
  * @example
  * ```ts
+ * import { getDebugging, setDebugging } from '@deferkit/deferred';
+ *
  * setDebugging(true);
  * console.log(getDebugging());
  * // prints: true
@@ -44,6 +46,8 @@ export function setDebugging(on: boolean): void {
  *
  * @example
  * ```ts
+ * import { getDebugging } from '@deferkit/deferred';
+ *
  * console.log(getDebugging());
  * // prints: false
  * ```
@@ -65,9 +69,13 @@ export function getDebugging(): boolean {
  * @returns a function that removes the handler.
  * @example
  * ```ts
+ * import { fail, onUnhandledError, setDebugging } from '@deferkit/deferred';
+ *
+ * setDebugging(true); // report at the end of the macrotask, not when garbage-collected
  * const stop = onUnhandledError((failure) => console.log('unhandled:', failure.getErrorMessage()));
- * // … later
- * stop();
+ * fail(new Error('nobody listened'));
+ * setTimeout(stop, 10); // … later
+ * // prints: unhandled: nobody listened
  * ```
  */
 export function onUnhandledError(handler: UnhandledErrorHandler): () => void {
@@ -93,6 +101,8 @@ export function onUnhandledError(handler: UnhandledErrorHandler): () => void {
  * @returns the same Failure (a new one wrapping `failure` if it was not one).
  * @example
  * ```ts
+ * import { fail, logError } from '@deferkit/deferred';
+ *
  * fail(new Error('disk full')).addErrback(logError);
  * // console.error: Unhandled Error
  * //                Error: disk full …

@@ -12,6 +12,8 @@ import type { Failure } from './Failure.js';
  *
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ *
  * const d = new Deferred<number>();
  * d.callback(1);
  * try { d.callback(2); } catch (e) { console.log((e as Error).name); }
@@ -41,6 +43,8 @@ export class AlreadyCalledError extends Error {
  *
  * @example
  * ```ts
+ * import { CancelledError, Deferred } from '@deferkit/deferred';
+ *
  * const d = new Deferred();
  * d.addErrback((f) => console.log(f.check(CancelledError) === CancelledError));
  * d.cancel();
@@ -63,6 +67,9 @@ export class CancelledError extends Error {
  *
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ * import { Clock } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * const d = new Deferred().addTimeout(5, clock);
  * d.addErrback((f) => console.log(f.getErrorMessage()));
@@ -95,6 +102,8 @@ export class TimeoutError extends Error {
  *
  * @example
  * ```ts
+ * import { fail, gatherResults, succeed, type FirstError } from '@deferkit/deferred';
+ *
  * gatherResults([succeed(1), fail(new Error('boom'))]).addErrback((f) => {
  *   const e = f.value as FirstError;
  *   console.log(e.index, e.subFailure.getErrorMessage());
@@ -145,6 +154,8 @@ export class FirstError extends Error {
  *
  * @example
  * ```ts
+ * import { fail, race, type FailureGroup } from '@deferkit/deferred';
+ *
  * race([fail(new Error('a')), fail(new Error('b'))]).addErrback((f) => {
  *   console.log((f.value as FailureGroup).failures.map((x) => x.getErrorMessage()));
  * });
@@ -170,6 +181,8 @@ export class FailureGroup extends Error {
  *
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ *
  * try { Deferred.fromCoroutine(42 as never); } catch (e) { console.log((e as Error).name); }
  * // prints: NotACoroutineError
  * ```
@@ -185,6 +198,8 @@ export class NotACoroutineError extends TypeError {
  *
  * @example
  * ```ts
+ * import { DeferredQueue } from '@deferkit/deferred';
+ *
  * const q = new DeferredQueue<number>({ size: 0 });
  * try { q.put(1); } catch (e) { console.log((e as Error).name); }
  * // prints: QueueOverflow
@@ -208,6 +223,8 @@ export class QueueOverflow extends Error {
  *
  * @example
  * ```ts
+ * import { DeferredQueue } from '@deferkit/deferred';
+ *
  * const q = new DeferredQueue<number>({ backlog: 0 });
  * try { q.get(); } catch (e) { console.log((e as Error).name); }
  * // prints: QueueUnderflow

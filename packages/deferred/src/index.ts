@@ -12,7 +12,7 @@ export type {
 } from './interfaces.js';
 export { isDeferred, isGenerator, isThenable } from './guards.js';
 export { Failure, isFailure } from './Failure.js';
-export type { FailureMatcher } from './Failure.js';
+export type { FailureMatcher, MatchedValue } from './Failure.js';
 export { Future, InvalidStateError } from './Future.js';
 
 // Constructors

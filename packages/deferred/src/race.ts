@@ -24,6 +24,8 @@ export type RaceResult<Ds extends readonly unknown[]> = number extends Ds['lengt
  * @param deferreds - the competitors.
  * @example
  * ```ts
+ * import { Deferred, race, succeed } from '@deferkit/deferred';
+ *
  * const slow = new Deferred<string>(() => console.log('slow cancelled'));
  * race([slow, succeed('fast')]).addCallback(console.log);
  * // prints: slow cancelled

@@ -41,9 +41,15 @@ function newAbortController(): AbortControllerLike {
  * @returns `d`.
  * @example
  * ```ts
+ * import { CancelledError, Deferred } from '@deferkit/deferred';
+ * import { withAbortSignal } from '@deferkit/interop';
+ *
  * const controller = new AbortController();
- * withAbortSignal(engine.download(request), controller.signal);
+ * const download = new Deferred<string>(() => console.log('download cancelled'));
+ * withAbortSignal(download, controller.signal).addErrback((f) => console.log(f.check(CancelledError) !== null));
  * controller.abort(); // cancels the download
+ * // prints: download cancelled
+ * //         true
  * ```
  */
 export function withAbortSignal<T>(d: Deferred<T>, signal: AbortSignalLike): Deferred<T> {
@@ -71,9 +77,30 @@ export function withAbortSignal<T>(d: Deferred<T>, signal: AbortSignalLike): Def
  * @param d - the Deferred to watch.
  * @example
  * ```ts
+ * import { once } from 'node:events';
+ * import { createServer } from 'node:http';
+ * import type { AddressInfo } from 'node:net';
+ * import { Deferred } from '@deferkit/deferred';
+ * import { abortSignalFor } from '@deferkit/interop';
+ *
+ * const server = createServer(() => {}).listen(0, '127.0.0.1'); // accepts, never answers
+ * await once(server, 'listening');
+ * const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+ *
  * const d = new Deferred<Response>();
- * fetch(url, { signal: abortSignalFor(d) }).then((r) => d.callback(r), (e) => d.errback(e));
+ * const signal = abortSignalFor(d); // before any errback that would swallow the cancellation
+ * fetch(url, { signal }).then(
+ *   (r) => d.callback(r),
+ *   (e: unknown) => {
+ *     console.log('fetch rejected with', (e as Error).name); // the signal's reason
+ *     server.close();
+ *     server.closeAllConnections();
+ *   },
+ * );
+ * d.addErrback((f) => console.log('Deferred:', f.type?.name));
  * d.cancel(); // aborts the fetch
+ * // prints: Deferred: CancelledError
+ * //         fetch rejected with CancelledError
  * ```
  */
 export function abortSignalFor(d: Deferred<unknown>): RuntimeAbortSignal {

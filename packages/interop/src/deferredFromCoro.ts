@@ -27,7 +27,13 @@ export type DeferredFromCoro<X> = X extends Deferred<infer U>
  * @param o - a coroutine, Deferred or other value.
  * @example
  * ```ts
- * const d = deferredFromCoro(spider.parse(response)); // an async parse() becomes a Deferred
+ * import { deferredFromCoro } from '@deferkit/interop';
+ *
+ * async function parse(html: string): Promise<number> {
+ *   return html.length;
+ * }
+ * deferredFromCoro(parse('<p>hi</p>')).addCallback(console.log); // an async parse() becomes a Deferred
+ * // prints: 9
  * ```
  */
 export function deferredFromCoro<X>(o: X): DeferredFromCoro<X> {
@@ -48,8 +54,13 @@ export function deferredFromCoro<X>(o: X): DeferredFromCoro<X> {
  * @param coroF - an `async` function (or a generator function).
  * @example
  * ```ts
- * const handler = deferredFFromCoroF(async (item) => { await save(item); return item; });
- * handler(item).addCallback(...); // a Deferred
+ * import { deferredFFromCoroF } from '@deferkit/interop';
+ *
+ * const saved: unknown[] = [];
+ * const save = async (item: { id: number }) => void saved.push(item);
+ * const handler = deferredFFromCoroF(async (item: { id: number }) => { await save(item); return item; });
+ * handler({ id: 1 }).addCallback(console.log); // a Deferred
+ * // prints: { id: 1 }
  * ```
  */
 export function deferredFFromCoroF<A extends unknown[], X>(coroF: (...args: A) => X): (...args: A) => DeferredFromCoro<X> {
@@ -68,7 +79,13 @@ export function deferredFFromCoroF<A extends unknown[], X>(coroF: (...args: A) =
  * @param o - anything.
  * @example
  * ```ts
- * const item = await ensureAwaitable(pipeline.processItem(item)); // sync, Deferred or async
+ * import { succeed } from '@deferkit/deferred';
+ * import { ensureAwaitable } from '@deferkit/interop';
+ *
+ * const pipeline = { processItem: (item: { id: number }) => succeed({ ...item, checked: true }) };
+ * const item = await ensureAwaitable(pipeline.processItem({ id: 1 })); // sync, Deferred or async
+ * console.log(item);
+ * // prints: { id: 1, checked: true }
  * ```
  */
 export function ensureAwaitable<T>(o: Deferred<T> | PromiseLike<T> | T): PromiseLike<T> {

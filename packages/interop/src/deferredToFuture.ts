@@ -11,6 +11,10 @@ import { isPromiseReactorInstalled } from '@deferkit/reactor';
  *
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ * import { deferredToFuture } from '@deferkit/interop';
+ * import { installReactor } from '@deferkit/reactor';
+ *
  * installReactor('callback');
  * try { deferredToFuture(new Deferred()); } catch (e) { console.log((e as Error).name); }
  * // prints: PromiseReactorRequiredError
@@ -34,8 +38,16 @@ export class PromiseReactorRequiredError extends Error {
  *   `maybeDeferredToFuture()` to support both reactors.
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ * import { deferredToFuture } from '@deferkit/interop';
+ * import { installReactor } from '@deferkit/reactor';
+ *
  * installReactor('promise');
- * const response = await deferredToFuture(engine.download(request));
+ * const download = new Deferred<string>();
+ * setTimeout(() => download.callback('<html>…</html>'), 10);
+ * const response = await deferredToFuture(download);
+ * console.log(response);
+ * // prints: <html>…</html>
  * ```
  */
 export function deferredToFuture<T>(d: Deferred<T>): Future<T> {
@@ -61,9 +73,15 @@ export function deferredToFuture<T>(d: Deferred<T>): Future<T> {
  * @param d - the Deferred.
  * @example
  * ```ts
- * async parse(response) {
- *   const more = await maybeDeferredToFuture(this.crawler.engine.download(request));
- * }
+ * import { Deferred } from '@deferkit/deferred';
+ * import { maybeDeferredToFuture } from '@deferkit/interop';
+ *
+ * // Under either reactor (a Future under the promise one, the Deferred itself otherwise):
+ * const download = new Deferred<string[]>();
+ * setTimeout(() => download.callback(['/page/2']), 10);
+ * const more = await maybeDeferredToFuture(download);
+ * console.log(more);
+ * // prints: [ '/page/2' ]
  * ```
  */
 export function maybeDeferredToFuture<T>(d: Deferred<T>): Deferred<T> | Future<T> {

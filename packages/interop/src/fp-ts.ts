@@ -14,6 +14,9 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
  * @param factory - makes the Deferred, e.g. `() => engine.download(request)`.
  * @example
  * ```ts
+ * import { succeed } from '@deferkit/deferred';
+ * import { toTaskEither } from '@deferkit/interop/fp-ts';
+ *
  * const te = toTaskEither(() => succeed(1));
  * console.log(await te());
  * // prints: { _tag: 'Right', right: 1 }
@@ -53,6 +56,9 @@ export function toTaskEither<T>(factory: () => Deferred<T>): TaskEither<Failure,
  * @param te - the TaskEither.
  * @example
  * ```ts
+ * import * as TE from 'fp-ts/TaskEither';
+ * import { fromTaskEither } from '@deferkit/interop/fp-ts';
+ *
  * fromTaskEither(TE.right(5)).addCallback(console.log);
  * // prints (after a microtask): 5
  * ```
@@ -86,6 +92,9 @@ export function fromTaskEither<L, T>(te: TaskEither<L, T>): Deferred<T> {
  * @param task - the Task.
  * @example
  * ```ts
+ * import * as T from 'fp-ts/Task';
+ * import { fromTask } from '@deferkit/interop/fp-ts';
+ *
  * fromTask(T.of('x')).addCallback(console.log);
  * // prints (after a microtask): x
  * ```

@@ -16,9 +16,17 @@ export type NodeStyleFunction<A extends unknown[], T> = (...args: [...A, (err: u
  * @param fn - the Node-style function.
  * @example
  * ```ts
- * import { readFile } from 'node:fs';
- * const readFileD = fromNodeCallback(readFile);
- * readFileD('/etc/hostname', 'utf8').addCallback(console.log);
+ * import { readFile, writeFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { fromNodeCallback } from '@deferkit/interop';
+ *
+ * const file = join(tmpdir(), 'deferkit-fromNodeCallback.txt');
+ * writeFileSync(file, 'hello');
+ * // readFile is overloaded: TypeScript infers from its last overload unless told which one.
+ * const readFileD = fromNodeCallback<[path: string, encoding: BufferEncoding], string>(readFile);
+ * readFileD(file, 'utf8').addCallback(console.log);
+ * // prints: hello
  * ```
  */
 export function fromNodeCallback<A extends unknown[], T>(fn: NodeStyleFunction<A, T>): (...args: A) => Deferred<T> {

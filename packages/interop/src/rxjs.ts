@@ -15,6 +15,9 @@ import { EmptyError, Observable, take, type Subscription } from 'rxjs';
  * @param d - the Deferred.
  * @example
  * ```ts
+ * import { succeed } from '@deferkit/deferred';
+ * import { fromDeferred } from '@deferkit/interop/rxjs';
+ *
  * fromDeferred(succeed(42)).subscribe((v) => console.log(v));
  * // prints: 42
  * ```
@@ -64,6 +67,9 @@ export interface ToDeferredOptions<D> {
  * @param options - `{ last, defaultValue }`.
  * @example
  * ```ts
+ * import { of } from 'rxjs';
+ * import { toDeferred } from '@deferkit/interop/rxjs';
+ *
  * toDeferred(of(1, 2, 3), { last: true }).addCallback(console.log);
  * // prints: 3
  * ```

@@ -29,6 +29,8 @@ export interface CallbackLoopReactorOptions {
  *
  * @example
  * ```ts
+ * import { CallbackLoopReactor } from '@deferkit/reactor';
+ *
  * const reactor = new CallbackLoopReactor();
  * reactor.callLater(0.01, () => reactor.stop());
  * reactor.callWhenRunning(() => console.log('running'));

@@ -14,6 +14,8 @@ import { checkDelay, checkFunction } from './internal/validate.js';
  *
  * @example
  * ```ts
+ * import { Clock } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * clock.callLater(2, () => console.log('two'));
  * clock.callLater(1, () => console.log('one'));

@@ -12,6 +12,8 @@ import { AlreadyCalled, AlreadyCancelled } from './errors.js';
  *
  * @example
  * ```ts
+ * import { Clock } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * const call = clock.callLater(1, () => console.log('ran at', clock.seconds()));
  * call.delay(1);

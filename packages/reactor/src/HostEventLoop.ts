@@ -18,6 +18,8 @@ const monotonic: () => number =
  *
  * @example
  * ```ts
+ * import { HostEventLoop } from '@deferkit/reactor';
+ *
  * const loop = new HostEventLoop();
  * loop.callLater(0.01, () => console.log('later'));
  * loop.callSoon(() => console.log('soon'));

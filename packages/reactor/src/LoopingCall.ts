@@ -18,6 +18,8 @@ import { getReactor } from './install.js';
  *
  * @example
  * ```ts
+ * import { Clock, LoopingCall } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * const lc = new LoopingCall(() => console.log('tick at', clock.seconds()));
  * lc.clock = clock;
@@ -71,7 +73,17 @@ export class LoopingCall<A extends unknown[] = []> {
    * @param countCallable - `(count) => …`.
    * @example
    * ```ts
+   * import { Clock, LoopingCall } from '@deferkit/reactor';
+   *
+   * const clock = new Clock();
    * const lc = LoopingCall.withCount((n) => console.log('elapsed intervals:', n));
+   * lc.clock = clock;
+   * lc.start(1, false);
+   * clock.advance(1);
+   * clock.advance(3); // three intervals passed at once: one call
+   * lc.stop();
+   * // prints: elapsed intervals: 1
+   * //         elapsed intervals: 3
    * ```
    */
   static withCount(countCallable: (count: number) => unknown): LoopingCall<[]> {

@@ -38,6 +38,8 @@ function isEventLoop(value: unknown): value is EventLoop {
  *
  * @example
  * ```ts
+ * import { PromiseLoopReactor } from '@deferkit/reactor';
+ *
  * const reactor = new PromiseLoopReactor();
  * reactor.callLater(0.01, () => reactor.stop());
  * await reactor.run();

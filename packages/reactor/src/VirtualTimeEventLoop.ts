@@ -20,9 +20,12 @@ const passiveDriver: TickDriver = { soon() {}, at() {}, idle() {}, dispose() {} 
  *
  * @example
  * ```ts
+ * import { VirtualTimeEventLoop } from '@deferkit/reactor';
+ *
  * const loop = new VirtualTimeEventLoop();
  * const slept = loop.sleep(10).then(() => console.log('woke at', loop.time()));
  * await loop.advance(10);
+ * await slept;
  * // prints: woke at 10
  * ```
  */

@@ -13,6 +13,8 @@ import { checkDelay } from './internal/validate.js';
  * @param delay - seconds.
  * @example
  * ```ts
+ * import { Clock, deferLater } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * deferLater(clock, 1).addCallback(() => console.log('a second later'));
  * clock.advance(1);
@@ -34,6 +36,8 @@ export function deferLater(clock: IReactorTime, delay: number): Deferred<undefin
  * @param args - its arguments.
  * @example
  * ```ts
+ * import { Clock, deferLater } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * deferLater(clock, 3, (a: string, b: string) => a + b, 'foo', 'bar').addCallback(console.log);
  * clock.advance(3);

@@ -7,6 +7,8 @@
  *
  * @example
  * ```ts
+ * import { Clock } from '@deferkit/reactor';
+ *
  * const clock = new Clock();
  * const call = clock.callLater(1, () => {});
  * clock.advance(1);
@@ -29,6 +31,8 @@ export class AlreadyCalled extends Error {
  *
  * @example
  * ```ts
+ * import { Clock } from '@deferkit/reactor';
+ *
  * const call = new Clock().callLater(1, () => {});
  * call.cancel();
  * try { call.cancel(); } catch (e) { console.log((e as Error).name); }
@@ -50,6 +54,8 @@ export class AlreadyCancelled extends Error {
  *
  * @example
  * ```ts
+ * import { CallbackLoopReactor } from '@deferkit/reactor';
+ *
  * try { new CallbackLoopReactor().stop(); } catch (e) { console.log((e as Error).name); }
  * // prints: ReactorNotRunning
  * ```
@@ -80,6 +86,8 @@ export class ReactorAlreadyRunning extends Error {
  *
  * @example
  * ```ts
+ * import { installReactor } from '@deferkit/reactor';
+ *
  * installReactor('callback');
  * try { installReactor('promise'); } catch (e) { console.log((e as Error).name); }
  * // prints: ReactorAlreadyInstalledError
@@ -134,6 +142,8 @@ export class ReactorNotInstalledError extends Error {
  *
  * @example
  * ```ts
+ * import { getRunningLoop } from '@deferkit/reactor';
+ *
  * try { getRunningLoop(); } catch (e) { console.log((e as Error).message.split(':')[0]); }
  * // prints: no running event loop
  * ```
@@ -156,6 +166,9 @@ export class NoRunningLoopError extends Error {
  *
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
+ * import { installReactor } from '@deferkit/reactor';
+ *
  * installReactor('promise');
  * try { await new Deferred(); } catch (e) { console.log((e as Error).name); }
  * // prints: DeferredAwaitError

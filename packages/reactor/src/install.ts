@@ -68,6 +68,8 @@ function resolveEventLoop(spec: EventLoopSpec | undefined): EventLoop | undefine
  * @throws ReactorAlreadyInstalledError when one is installed; TypeError for an unknown spec.
  * @example
  * ```ts
+ * import { installReactor, isPromiseReactorInstalled } from '@deferkit/reactor';
+ *
  * const reactor = installReactor('promise', { awaitDeferreds: 'error' });
  * console.log(reactor.kind, isPromiseReactorInstalled());
  * // prints: promise true
@@ -125,6 +127,8 @@ export function installReactor(spec: ReactorSpec, options: InstallReactorOptions
  *
  * @example
  * ```ts
+ * import { getReactor } from '@deferkit/reactor';
+ *
  * console.log(getReactor().kind);
  * // prints: callback
  * ```
@@ -192,9 +196,12 @@ export function uninstallReactor(): void {
  * @throws NoRunningLoopError (`no running event loop`) when the promise reactor is not installed.
  * @example
  * ```ts
+ * import { getRunningLoop, installReactor } from '@deferkit/reactor';
+ *
  * installReactor('promise');
  * const loop = getRunningLoop();
  * loop.callSoon(() => console.log('on the loop'));
+ * // prints: on the loop
  * ```
  */
 export function getRunningLoop(): EventLoop {
@@ -210,8 +217,12 @@ export function getRunningLoop(): EventLoop {
  * @throws NoRunningLoopError when the promise reactor is not installed.
  * @example
  * ```ts
+ * import { installReactor, sleep } from '@deferkit/reactor';
+ *
  * installReactor('promise');
  * await sleep(0.1);
+ * console.log('a tenth of a second later');
+ * // prints: a tenth of a second later
  * ```
  */
 export function sleep(seconds: number): Future<void> {

@@ -108,6 +108,8 @@ function detailPage(b: DemoBook): string {
  *
  * @example
  * ```ts
+ * import { startDemoSite } from '@deferkit/crawler/demo';
+ *
  * const site = await startDemoSite();
  * console.log(site.url); // http://127.0.0.1:54321
  * await site.close();

@@ -84,11 +84,10 @@ const META_REFRESH_REVERSED = /<meta\s[^>]*content\s*=\s*(["'])((?:\d*\.)?\d+)\s
  * @param text - the HTML.
  * @param baseUrl - the URL relative ones are resolved against.
  * @param ignoreTags - tag names whose content is ignored (METAREFRESH_IGNORE_TAGS).
- * @example
- * ```ts
- * getMetaRefresh('<meta http-equiv="refresh" content="5; url=/next">', 'http://127.0.0.1/a', []);
- * // [5, 'http://127.0.0.1/next']
- * ```
+ * @returns e.g. `[5, 'http://127.0.0.1/next']` for
+ * `('<meta http-equiv="refresh" content="5; url=/next">', 'http://127.0.0.1/a', [])`. (Not an
+ * `@example`: those are run by test/docs/jsdoc-examples.test.ts as user code, and this helper is
+ * internal; test/crawler/metarefresh.test.ts pins it.)
  * @internal
  */
 export function getMetaRefresh(text: string, baseUrl: string, ignoreTags: readonly string[]): [number, string] | [null, null] {
@@ -135,6 +134,8 @@ function isHtmlResponse(response: Response): boolean {
  *
  * @example
  * ```ts
+ * import { Spider } from '@deferkit/crawler';
+ *
  * // On by default; follow only immediate refreshes, and not those in <noscript>:
  * class MySpider extends Spider {
  *   static override customSettings = { METAREFRESH_MAXDELAY: 1, METAREFRESH_IGNORE_TAGS: ['noscript'] };

@@ -21,6 +21,8 @@ const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
  *
  * @example
  * ```ts
+ * import { BaseRedirectMiddleware, type Crawler, type Request, type Response } from '@deferkit/crawler';
+ *
  * class MyRedirect extends BaseRedirectMiddleware {
  *   constructor(crawler: Crawler) {
  *     super(crawler, 'MY_REDIRECT_ENABLED');
@@ -120,7 +122,10 @@ export abstract class BaseRedirectMiddleware {
  *
  * @example
  * ```ts
+ * import { Request } from '@deferkit/crawler';
+ *
  * // On by default (DOWNLOADER_MIDDLEWARES_BASE, order 600); per request:
+ * const url = 'http://127.0.0.1/old';
  * new Request(url, { meta: { dont_redirect: true } });
  * ```
  */
