@@ -213,7 +213,7 @@ describe('J13: a cancellation cycle ends', () => {
       return d3 as never;
     });
     d3.addBoth((r) => {
-      seen.push(r.map(([ok]) => ok));
+      seen.push((r as [boolean, unknown][]).map(([ok]) => ok));
       d3.pause();
       return r;
     });

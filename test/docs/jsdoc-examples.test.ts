@@ -28,31 +28,7 @@ const run = promisify(execFile);
  * that exists, so a stale entry fails the test. Empty it as those files are fixed.
  */
 const KNOWN_BROKEN: Record<string, string> = {
-  // Deferred.ts, inlineCallbacks.ts and succeed.ts are being rewritten/split on another branch;
-  // their examples are fixed there. Each entry: why it fails today.
-  'packages/deferred/src/Deferred.ts#Deferred': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.addCallbacks': 'uses succeed without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.addCallback': 'uses succeed without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.addErrback': 'uses fail without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.addBoth': 'uses fail and Failure without importing them',
-  'packages/deferred/src/Deferred.ts#Deferred.chainDeferred': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.callback': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.errback': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.pause': 'uses succeed without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.cancel': 'uses Deferred and CancelledError without importing them',
-  'packages/deferred/src/Deferred.ts#Deferred.addTimeout': 'uses Deferred, TimeoutError and Clock (from @deferkit/reactor) without importing them',
-  'packages/deferred/src/Deferred.ts#Deferred.then': 'uses succeed without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.asFuture': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.[Symbol.iterator]': 'uses inlineCallbacks and succeed without importing them',
-  'packages/deferred/src/Deferred.ts#Deferred.fromFuture': 'uses Deferred without importing it',
-  'packages/deferred/src/Deferred.ts#Deferred.fromCoroutine': 'uses Deferred and succeed without importing them',
-  'packages/deferred/src/inlineCallbacks.ts#inlineCallbacks': 'uses inlineCallbacks, Deferred and succeed without importing them',
-  'packages/deferred/src/inlineCallbacks.ts#ensureDeferred': 'uses ensureDeferred without importing it',
-  'packages/deferred/src/succeed.ts#succeed': 'uses succeed without importing it',
-  'packages/deferred/src/succeed.ts#succeed#2': 'uses succeed without importing it (on the second overload)',
-  'packages/deferred/src/succeed.ts#fail': 'uses fail without importing it',
-  'packages/deferred/src/succeed.ts#maybeDeferred': 'uses maybeDeferred without importing it',
-  'packages/deferred/src/succeed.ts#execute': 'uses execute without importing it',
+  // Each entry: an example that fails today, and why. None today.
 };
 
 const examples = extractAll(root);

@@ -81,6 +81,7 @@ function notAFunction(method: string, what: string, value: unknown): TypeError {
  * @typeParam T - the type of the result the chain currently carries.
  * @example
  * ```ts
+ * import { Deferred } from '@deferkit/deferred';
  * const d = new Deferred<number>();
  * d.addCallback((n) => n + 1).addCallback((n) => console.log('got', n));
  * d.callback(41);
@@ -188,6 +189,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, retyped to the pair's result.
    * @example
    * ```ts
+   * import { succeed } from '@deferkit/deferred';
    * succeed(2).addCallbacks((n) => n * 10, () => -1).addCallback(console.log);
    * // prints: 20
    * ```
@@ -232,6 +234,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, retyped to the callback's result (Twisted's typing).
    * @example
    * ```ts
+   * import { succeed } from '@deferkit/deferred';
    * succeed('hello').addCallback((s, who: string) => `${s} ${who}`, 'world').addCallback(console.log);
    * // prints: hello world
    * ```
@@ -255,6 +258,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, retyped to `T | R`.
    * @example
    * ```ts
+   * import { fail } from '@deferkit/deferred';
    * fail(new Error('boom')).addErrback((f) => `recovered from ${f.getErrorMessage()}`).addCallback(console.log);
    * // prints: recovered from boom
    * ```
@@ -275,6 +279,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, retyped to the function's result.
    * @example
    * ```ts
+   * import { fail, Failure } from '@deferkit/deferred';
    * fail(new Error('x')).addBoth((r) => (r instanceof Failure ? 'failed' : 'ok')).addCallback(console.log);
    * // prints: failed
    * ```
@@ -297,6 +302,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, now carrying `undefined` once fired.
    * @example
    * ```ts
+   * import { Deferred } from '@deferkit/deferred';
    * const a = new Deferred<number>(), b = new Deferred<number>();
    * a.chainDeferred(b);
    * b.addCallback((n) => console.log('b got', n));
@@ -367,6 +373,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   `chainDeferred()`.
    * @example
    * ```ts
+   * import { Deferred } from '@deferkit/deferred';
    * const d = new Deferred<string>();
    * d.addCallback(console.log);
    * d.callback('now');
@@ -388,6 +395,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws AlreadyCalledError when this Deferred already fired.
    * @example
    * ```ts
+   * import { Deferred } from '@deferkit/deferred';
    * const d = new Deferred();
    * d.addErrback((f) => console.log('failed:', f.getErrorMessage()));
    * d.errback(new Error('no route'));
@@ -451,6 +459,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
+   * import { succeed } from '@deferkit/deferred';
    * const d = succeed(1); d.pause();
    * d.addCallback(console.log); // nothing yet
    * d.unpause();
@@ -491,6 +500,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
+   * import { CancelledError, Deferred } from '@deferkit/deferred';
    * const d = new Deferred(() => console.log('stopping the work'));
    * d.addErrback((f) => console.log(f.check(CancelledError) !== null));
    * d.cancel();
@@ -552,6 +562,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws RangeError for a negative, NaN or infinite timeout; TypeError for a clock without callLater.
    * @example
    * ```ts
+   * import { Deferred, TimeoutError } from '@deferkit/deferred';
+   * import { Clock } from '@deferkit/reactor';
    * const clock = new Clock();
    * const d = new Deferred().addTimeout(5, clock);
    * d.addErrback((f) => console.log(f.check(TimeoutError) !== null));
@@ -686,6 +698,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns a native Promise.
    * @example
    * ```ts
+   * import { succeed } from '@deferkit/deferred';
    * const v = await succeed(3).addCallback((n) => n * 2);
    * console.log(v);
    * // prints: 6
@@ -725,6 +738,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
+   * import { Deferred } from '@deferkit/deferred';
    * const d = new Deferred<number>();
    * const f = d.asFuture();
    * d.callback(13);
@@ -760,6 +774,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
+   * import { inlineCallbacks, succeed } from '@deferkit/deferred';
    * const f = inlineCallbacks(function* () {
    *   const n = yield* succeed(20);
    *   return n + 1;
@@ -806,6 +821,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @param future - a promise, `Future` or any thenable.
    * @example
    * ```ts
+   * import { Deferred } from '@deferkit/deferred';
    * Deferred.fromFuture(Promise.resolve(7)).addCallback(console.log);
    * // prints (after a microtask): 7
    * ```
@@ -833,6 +849,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws NotACoroutineError for anything else.
    * @example
    * ```ts
+   * import { Deferred, succeed } from '@deferkit/deferred';
    * Deferred.fromCoroutine((function* () { return (yield* succeed(1)) + 1; })()).addCallback(console.log);
    * // prints: 2
    * ```

@@ -13,6 +13,7 @@ import { describeValue } from './errors.js';
  *
  * @example
  * ```ts
+ * import { succeed } from '@deferkit/deferred';
  * succeed().addCallback((v) => console.log(v));
  * // prints: undefined
  * ```
@@ -27,6 +28,7 @@ export function succeed(): Deferred<undefined>;
  * @throws TypeError when `result` is a Deferred (J2).
  * @example
  * ```ts
+ * import { succeed } from '@deferkit/deferred';
  * succeed('success').addCallback(console.log);
  * // prints: success
  * ```
@@ -53,6 +55,7 @@ export function succeed<T>(result?: T): Deferred<T | undefined> {
  * @param reason - the error.
  * @example
  * ```ts
+ * import { fail } from '@deferkit/deferred';
  * fail(new Error('fail')).addErrback((f) => console.log(f.getErrorMessage()));
  * // prints: fail
  * ```
@@ -74,6 +77,7 @@ export function fail<T = never>(reason?: unknown): Deferred<T> {
  * @param args - its arguments.
  * @example
  * ```ts
+ * import { maybeDeferred } from '@deferkit/deferred';
  * maybeDeferred((x: number) => x + 5, 10).addCallback(console.log);
  * // prints: 15
  * ```
@@ -107,6 +111,7 @@ export function maybeDeferred<R, A extends unknown[]>(f: (...args: A) => R, ...a
  * @param args - its arguments.
  * @example
  * ```ts
+ * import { execute } from '@deferkit/deferred';
  * execute(() => { throw new Error('nope'); }).addErrback((f) => console.log(f.getErrorMessage()));
  * // prints: nope
  * ```

@@ -25,6 +25,7 @@ import { clearFailure } from './internal/unhandled.js';
  *   `fn` does not produce a generator.
  * @example
  * ```ts
+ * import { Deferred, inlineCallbacks, succeed } from '@deferkit/deferred';
  * const getAnswer = inlineCallbacks(function* (base: number) {
  *   const a = yield* succeed(base);
  *   const b = yield* Deferred.fromFuture(Promise.resolve(2));
@@ -64,6 +65,7 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  * @throws NotACoroutineError for anything else.
  * @example
  * ```ts
+ * import { ensureDeferred } from '@deferkit/deferred';
  * ensureDeferred((async () => 'foo')()).addCallback(console.log);
  * // prints (after a microtask): foo
  * ```

@@ -1,6 +1,7 @@
 // @deferkit/deferred/testing: Twisted trial's helpers for synchronous assertions on Deferreds.
 
-import { isDeferred, peekResult, type Deferred } from './Deferred.js';
+import { peekResult, type Deferred } from './Deferred.js';
+import { isDeferred } from './guards.js';
 import { Failure, isFailure, type FailureMatcher } from './Failure.js';
 import { describeValue } from './errors.js';
 
