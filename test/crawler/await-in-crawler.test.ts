@@ -1,5 +1,5 @@
 // Scrapy experiments (a), (b), (c), (f), (g) — what awaiting each kind does inside code the
-// engine runs (reference/scrapy-async.md §0 M2, §2.11, §3; DESIGN.md "What awaiting each kind
+// engine runs (the Scrapy reference (docs/rules.md) §0 M2, §2.11, §3; docs/design.md "What awaiting each kind
 // does") — as real crawls of the demo site under both reactors.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

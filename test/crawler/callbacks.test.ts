@@ -1,4 +1,4 @@
-// Scrapy experiment (j) — every shape a callback may return (reference/scrapy-async.md §2.10,
+// Scrapy experiment (j) — every shape a callback may return (the Scrapy reference (docs/rules.md) §2.10,
 // §3 (j)) — plus errbacks, spider errors, cbKwargs, CloseSpider and CONCURRENT_ITEMS, each as a
 // real crawl of the demo site under both reactors.
 

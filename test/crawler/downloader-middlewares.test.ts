@@ -1,4 +1,4 @@
-// Downloader middlewares: Scrapy's order and short-circuit rules (reference/scrapy-async.md
+// Downloader middlewares: Scrapy's order and short-circuit rules (the Scrapy reference (docs/rules.md)
 // §2.7), sync / async / Deferred-returning methods under both reactors, wrong return types, and
 // the built-ins (default headers, user agent, retry, redirect, offsite, HTTP errors).
 

@@ -1,6 +1,6 @@
 // The downloader on real HTTP: slots and concurrency, delays, keep-alive, timeouts, size limits,
 // decompression, charsets — real crawls against the loopback fault server, counted on the
-// server side (reference/scrapy-async.md §2.9).
+// server side (the Scrapy reference (docs/rules.md) §2.9).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IgnoreRequest, Request, signals, type Response } from '@deferkit/crawler';

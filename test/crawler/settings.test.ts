@@ -1,4 +1,4 @@
-// Settings with Scrapy's priorities (reference/scrapy-async.md §2.13 rule 7), their typed getters,
+// Settings with Scrapy's priorities (the Scrapy reference (docs/rules.md) §2.13 rule 7), their typed getters,
 // and how the command line turns into settings (-s / -o / -O / -L / --nolog / -a).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

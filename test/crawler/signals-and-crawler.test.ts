@@ -1,7 +1,7 @@
 // Scrapy experiments (i) (coroutine signal handlers) and (h) (who installs the reactor), and
 // the engine's scheduling rules: settings priorities, scheduler priorities, the duplicate
 // filter, DEPTH_LIMIT / DEPTH_PRIORITY, idle close, spiderIdle + DontCloseSpider
-// (reference/scrapy-async.md §2.8, §2.12, §2.13, §3 (h), (i)).
+// (the Scrapy reference (docs/rules.md) §2.8, §2.12, §2.13, §3 (h), (i)).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Scrapy experiments (d), (e) and (k) — reference/scrapy-async.md §1.4, §1.5, §2.5, §3 — ported
+// Scrapy experiments (d), (e) and (k) — the Scrapy reference (docs/rules.md) §1.4, §1.5, §2.5, §3 — ported
 // one-to-one: real crawls of the demo site, under both reactors, with the 2.7–2.15 rules for
 // mixing sync and async process_spider_output, plus 2.16's strict mode and the rest of the
 // spider middleware contract.

@@ -1,4 +1,4 @@
-// AlreadyCalledError: rules A1-A5 of reference/twisted-deferred.md §2.6 and Twisted's
+// AlreadyCalledError: rules A1-A5 of the Twisted reference (docs/rules.md) §2.6 and Twisted's
 // AlreadyCalledTests (§3.5 items 93-99; debugging is on in their setUp, as here).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

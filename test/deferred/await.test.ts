@@ -1,4 +1,4 @@
-// Awaiting Deferreds: rules AW1-AW4 of reference/twisted-deferred.md §2.18 through deviations
+// Awaiting Deferreds: rules AW1-AW4 of the Twisted reference (docs/rules.md) §2.18 through deviations
 // J4 (`await d` / then(): a microtask later, observes without consuming, counts as handling a
 // failure) and J5 (`yield* d` in generators, Twisted's `yield from d`); catalogue §3.15 items
 // 173 (test_defer_await AwaitTests) and 174 (test_defer_yieldfrom YieldFromTests).

@@ -1,4 +1,4 @@
-// The callback chain: rules R1-R18 of reference/twisted-deferred.md §2.1 and the "Basics /
+// The callback chain: rules R1-R18 of the Twisted reference (docs/rules.md) §2.1 and the "Basics /
 // arguments" part of Twisted's DeferredTests (§3.2 items 4-17). Cases already in
 // basics.test.ts (R1 fields, R2 synchronous run, testCallbackWithArgs, testImmediateSuccess,
 // testCallbackErrors, errback(failure) identity) are not repeated here.

@@ -1,4 +1,4 @@
-// cancel(): rules X1-X7 of reference/twisted-deferred.md §2.7 with deviation J9 (DESIGN.md)
+// cancel(): rules X1-X7 of the Twisted reference (docs/rules.md) §2.7 with deviation J9 (docs/design.md)
 // replacing X5, and Twisted's DeferredCancellerTests (§3.6 items 100-113; their tearDown checks
 // that a canceller ran at most once, which the tests here assert directly).
 

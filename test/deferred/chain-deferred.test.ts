@@ -1,5 +1,5 @@
-// chainDeferred: rules CD1 and CD3 of reference/twisted-deferred.md §2.4, and deviation J8
-// (DESIGN.md), which replaces CD2: chainDeferred does not recurse, so long chains work.
+// chainDeferred: rules CD1 and CD3 of the Twisted reference (docs/rules.md) §2.4, and deviation J8
+// (docs/design.md), which replaces CD2: chainDeferred does not recurse, so long chains work.
 
 import { describe, expect, it } from 'vitest';
 import { AlreadyCalledError, CancelledError, Deferred, Failure } from '@deferkit/deferred';

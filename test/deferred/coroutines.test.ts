@@ -1,4 +1,4 @@
-// Deferred.fromCoroutine / ensureDeferred: rules E1-E4 of reference/twisted-deferred.md §2.17 with
+// Deferred.fromCoroutine / ensureDeferred: rules E1-E4 of the Twisted reference (docs/rules.md) §2.17 with
 // deviation J6 (generator objects are driven synchronously; promises from async functions are
 // observed), and catalogue §3.12 items 151-154, 156-157 (plus §3.2 items 75-76).
 

@@ -1,4 +1,4 @@
-// Deviations J1-J3 of DESIGN.md ("@deferkit/deferred"), where deferkit differs from Twisted on
+// Deviations J1-J3 of docs/design.md ("@deferkit/deferred"), where deferkit differs from Twisted on
 // purpose: errback takes any value (J1), callback(aDeferred) is refused (J2, replaces C11), and
 // a callback returning a promise or other thenable chains on it asynchronously (J3).
 

@@ -1,4 +1,4 @@
-// Failure: rules F1-F4 of reference/twisted-deferred.md §2.2, adapted to JavaScript values
+// Failure: rules F1-F4 of the Twisted reference (docs/rules.md) §2.2, adapted to JavaScript values
 // (deviation J1: a Failure wraps any thrown value, and `value` is that value).
 
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 // The fast paths of the synchronous hot path (issue 8): a pair added to a fired, idle Deferred
 // runs at once without being queued (Deferred._runNow), extra arguments are collected without a
 // rest array, and the loop keeps the current result in locals. Each test names the rule of
-// reference/twisted-deferred.md it checks on that path; the general path has its own tests.
+// the Twisted reference (docs/rules.md) it checks on that path; the general path has its own tests.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// asFuture / fromFuture: rules FU1-FU4 of reference/twisted-deferred.md §2.19 with deviation J4
+// asFuture / fromFuture: rules FU1-FU4 of the Twisted reference (docs/rules.md) §2.19 with deviation J4
 // (asFuture() observes without consuming: the Deferred keeps its result), catalogue §3.13 items
 // 158-164 (DeferredFutureAdapterTests), and the Future class (asyncio.Future's shape).
 

@@ -1,4 +1,4 @@
-// inlineCallbacks: rules IC1-IC9 of reference/twisted-deferred.md §2.16 and catalogue §3.15
+// inlineCallbacks: rules IC1-IC9 of the Twisted reference (docs/rules.md) §2.16 and catalogue §3.15
 // items 169-172 (test_inlinecb BasicTests, StackedInlineCallbacksTests, CancellationTests).
 // IC5/IC12 (returnValue, deferredGenerator) do not exist here (J11); IC10 (contextvars) and
 // IC11 (traceback elision) are not applicable.

@@ -1,5 +1,5 @@
-// pause() / unpause(): rules P1-P6 of reference/twisted-deferred.md §2.5, with deviation J10
-// (DESIGN.md) replacing P5: unpause() without a matching pause() throws. testPausedFailure and
+// pause() / unpause(): rules P1-P6 of the Twisted reference (docs/rules.md) §2.5, with deviation J10
+// (docs/design.md) replacing P5: unpause() without a matching pause() throws. testPausedFailure and
 // testUnpauseBeforeCallback (§3.2 items 14, 16) are in callbacks.test.ts.
 
 import { describe, expect, it } from 'vitest';

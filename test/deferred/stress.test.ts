@@ -1,4 +1,4 @@
-// Deep chains must not overflow the stack (reference/twisted-deferred.md §2.8 T1, T3; DESIGN.md
+// Deep chains must not overflow the stack (the Twisted reference (docs/rules.md) §2.8 T1, T3; docs/design.md
 // "1,000,000 chained Deferreds and 1,000,000 already-fired yields"; J8 for chainDeferred).
 // These assert results, never timings.
 

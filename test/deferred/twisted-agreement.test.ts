@@ -74,8 +74,8 @@ describe('IC7: a yield queues behind the yielded Deferred\'s remaining callbacks
   });
 });
 
-describe('IC9: a generator that finishes after its Deferred was fired by someone else', () => {
-  it('IC9 the return raises AlreadyCalledError into the Deferred that resumed the generator', () => {
+describe('A1: a generator that finishes after its Deferred was fired by someone else', () => {
+  it('A1 the return raises AlreadyCalledError into the Deferred that resumed the generator', () => {
     const w = new Deferred<number>();
     const r = inlineCallbacks(function* () {
       yield w;

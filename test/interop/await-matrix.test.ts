@@ -1,5 +1,5 @@
-// DESIGN.md "What awaiting each kind does (the table the lab must reproduce)", as an executable
-// table (reference/scrapy-async.md §0 M1-M3). Every row runs as a coroutine the engine runs —
+// docs/design.md "What awaiting each kind does (the table the lab must reproduce)", as an executable
+// table (the Scrapy reference (docs/rules.md) §0 M1-M3). Every row runs as a coroutine the engine runs —
 // wrapped with deferredFromCoro(), as Scrapy's engine wraps user coroutines — under each reactor
 // column, and the resulting Deferred is observed with addCallbacks (awaiting it would itself be
 // refused under the promise reactor).
@@ -44,7 +44,7 @@ const ok = (value: unknown): Expect => ({ ok: true, check: (v) => expect(v).toEq
 const okWhere = (check: (value: unknown, ctx: Ctx) => void): Expect => ({ ok: true, check });
 const err = (name: string, ...message: RegExp[]): Expect => ({ ok: false, name, message });
 
-// The key words of each refusal (DESIGN.md): DeferredAwaitError names both wrappers (the reactor
+// The key words of each refusal (docs/design.md): DeferredAwaitError names both wrappers (the reactor
 // spells them `deferredToFuture(d)` / `maybeDeferredToFuture(d)`) and Scrapy's "Task got bad yield".
 const DEFERRED_AWAIT = err('DeferredAwaitError', /\bdeferredToFuture\(d?\)/, /\bmaybeDeferredToFuture\(d?\)/, /Task got bad yield/);
 const PROMISE_REACTOR_REQUIRED = err('PromiseReactorRequiredError', /^deferredToFuture\(\) requires the promise reactor/, /maybeDeferredToFuture\(\)/);
@@ -247,7 +247,7 @@ async function run(d: Deferred<unknown>, ctx: Ctx): Promise<Outcome> {
   return box.current;
 }
 
-describe('await table (DESIGN.md "What awaiting each kind does")', () => {
+describe('await table (docs/design.md "What awaiting each kind does")', () => {
   it('has one entry per row of the table, each with an outcome for every column', () => {
     expect(TABLE.map((r) => r.kind)).toEqual([
       'pending Deferred',

@@ -1,6 +1,6 @@
 // deferredToFuture, maybeDeferredToFuture, deferredFromCoro, deferredFFromCoroF and
-// ensureAwaitable: Scrapy's scrapy.utils.defer helpers (reference/scrapy-async.md §2.1) with the
-// edges of DESIGN.md's @deferkit/interop table.
+// ensureAwaitable: Scrapy's scrapy.utils.defer helpers (the Scrapy reference (docs/rules.md) §2.1) with the
+// edges of docs/design.md's @deferkit/interop table.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError, Deferred, Future, fail, isDeferred, succeed } from '@deferkit/deferred';

@@ -14,7 +14,7 @@ import * as interopSource from '@deferkit/interop';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PACKAGES = ['deferred', 'reactor', 'interop'] as const;
 
-/** DESIGN.md's @deferkit/interop table (runtime values; types are erased). */
+/** docs/design.md's @deferkit/interop table (runtime values; types are erased). */
 const EXPECTED_EXPORTS = [
   'PromiseReactorRequiredError',
   'abortSignalFor',

@@ -26,7 +26,7 @@ const OK: Expect = { outcome: 'ok' };
 const AWAIT_ERR: Expect = { outcome: 'error', name: 'DeferredAwaitError', words: ['Task got bad yield', 'deferredToFuture()', 'maybeDeferredToFuture()'] };
 const NO_LOOP: Expect = { outcome: 'error', name: 'NoRunningLoopError', words: ['no running event loop'] };
 
-/** DESIGN.md's await table, plus the other scenarios, as expectations. */
+/** docs/design.md's await table, plus the other scenarios, as expectations. */
 const EXPECTED: Record<string, Record<Column, Expect>> = {
   'pipeline-await-deferred': { callback: OK, promise: AWAIT_ERR, 'promise+loop': AWAIT_ERR },
   'pipeline-returns-deferred': { callback: OK, promise: OK, 'promise+loop': OK },

@@ -1,4 +1,4 @@
-// Clock and DelayedCall: rules K1-K6 and DC1-DC5 of reference/twisted-deferred.md §4.1-4.2,
+// Clock and DelayedCall: rules K1-K6 and DC1-DC5 of the Twisted reference (docs/rules.md) §4.1-4.2,
 // with the ClockTests of Twisted's test_task.py.
 
 import { describe, expect, it } from 'vitest';

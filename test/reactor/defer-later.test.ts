@@ -1,4 +1,4 @@
-// deferLater: rules DL1-DL3 of reference/twisted-deferred.md §4.3, with the DeferLaterTests of
+// deferLater: rules DL1-DL3 of the Twisted reference (docs/rules.md) §4.3, with the DeferLaterTests of
 // Twisted's test_task.py.
 
 import { describe, expect, it } from 'vitest';

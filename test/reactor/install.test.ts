@@ -1,5 +1,5 @@
 // Installing, finding and verifying the process-wide reactor (Scrapy's install_reactor /
-// verify_installed_reactor, reference/scrapy-async.md §2.3 and §2.13), asyncio's
+// verify_installed_reactor, the Scrapy reference (docs/rules.md) §2.3 and §2.13), asyncio's
 // get_running_loop / sleep, and the promise reactor's awaitDeferreds policy.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-// LoopingCall: rules LC1-LC5 of reference/twisted-deferred.md §4.4, with the LoopTests and
+// LoopingCall: rules LC1-LC5 of the Twisted reference (docs/rules.md) §4.4, with the LoopTests and
 // ReactorLoopTests of Twisted's test_task.py (run on a Clock instead of the global reactor).
 // LC6 (the deprecated `.deferred` attribute and Python's repr) is not part of deferkit.
 

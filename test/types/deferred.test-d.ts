@@ -1,4 +1,4 @@
-// Pins the public types of @deferkit/deferred (DESIGN.md "Types:" and the API table).
+// Pins the public types of @deferkit/deferred (docs/design.md "Types:" and the API table).
 
 import { expectTypeOf, test } from 'vitest';
 import {

@@ -1,5 +1,5 @@
 // Crawler, CrawlerRunner, CrawlerProcess: running spiders, and who installs the reactor
-// (scrapy.crawler; reference/scrapy-async.md §2.13).
+// (scrapy.crawler; the Scrapy reference (docs/rules.md) §2.13).
 
 import { Deferred } from '@deferkit/deferred';
 import {

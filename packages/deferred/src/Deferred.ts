@@ -1,6 +1,6 @@
 // Deferred: Twisted's callback chain, synchronous, with implicit chaining, pause, cancellation,
 // timeouts and unhandled-error reporting. Rules R, C, CD, P, A, X, T, U, D, M, AW, FU of
-// reference/twisted-deferred.md, with deviations J1-J11 of DESIGN.md.
+// the Twisted reference (docs/rules.md), with deviations [J1](../../../docs/rules.md#j1)-[J11](../../../docs/rules.md#j11) of docs/design.md.
 
 import { AlreadyCalledError, CancelledError, NotACoroutineError, TimeoutError, describeValue } from './errors.js';
 import { Failure, isFailure } from './Failure.js';
@@ -21,7 +21,7 @@ import { DebugInfo, captureStack, clearFailure, reportUnhandledFailure, trackFai
 
 /**
  * The Deferreds whose cancel() is running, each with the value `firings` had when it began
- * (J13). A cancel() that reaches one of them again while no Deferred has fired since is a
+ * ([J13](../../../docs/rules.md#j13)). A cancel() that reaches one of them again while no Deferred has fired since is a
  * cycle and stops; one that comes back after something fired goes ahead, as in Twisted.
  */
 const cancelling = new Map<Deferred<unknown>, number>();
@@ -71,10 +71,10 @@ function notAFunction(method: string, what: string, value: unknown): TypeError {
  * - `callback(v)` / `errback(e)` fire it once; the chain runs before they return.
  * - Each `addCallback`/`addErrback`/`addBoth`/`addCallbacks` adds one pair; exactly one side of
  *   each pair runs, and its return value (or thrown error) becomes the next result.
- * - A callback that returns a Deferred (or a promise, J3) pauses the chain until that one has a
+ * - A callback that returns a Deferred (or a promise, [J3](../../../docs/rules.md#j3)) pauses the chain until that one has a
  *   result, then continues with it — without recursion, however long the chain.
  * - `cancel()`, `pause()`/`unpause()`, `addTimeout()`, `chainDeferred()` as in Twisted.
- * - It is `PromiseLike<T>`: `await d` works, observing without consuming the result (J4).
+ * - It is `PromiseLike<T>`: `await d` works, observing without consuming the result ([J4](../../../docs/rules.md#j4)).
  *
  * Mirrors Twisted's `twisted.internet.defer.Deferred`.
  *
@@ -293,8 +293,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Fire `other` with this Deferred's result when it arrives (success or failure); this chain
-   * then continues with `undefined`. Unlike Twisted's (CD2), long `chainDeferred` chains do not
-   * recurse (J8).
+   * then continues with `undefined`. Unlike Twisted's ([CD2](../../../docs/rules.md#cd2)), long `chainDeferred` chains do not
+   * recurse ([J8](../../../docs/rules.md#j8)).
    *
    * Mirrors Twisted's `Deferred.chainDeferred`.
    *
@@ -334,7 +334,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Add one pair. On a fired, idle Deferred (not paused, not waiting, not running its
-   * callbacks, nothing queued) it runs at once without being queued (R4); otherwise it is
+   * callbacks, nothing queued) it runs at once without being queued ([R4](../../../docs/rules.md#r4)); otherwise it is
    * appended and, if the Deferred has fired, what can run now runs. @internal
    */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
@@ -362,14 +362,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Fire the success path with `result`; the chain runs before this returns. A Failure given
-   * here takes the error path, exactly like `errback` (R11).
+   * here takes the error path, exactly like `errback` ([R11](../../../docs/rules.md#r11)).
    *
    * Mirrors Twisted's `Deferred.callback`.
    *
    * @param result - the result.
    * @throws AlreadyCalledError when this Deferred already fired (once swallowed after a
-   *   `cancel()` without canceller, A4).
-   * @throws TypeError when `result` is a Deferred (J2): return it from a callback, or use
+   *   `cancel()` without canceller, [A4](../../../docs/rules.md#a4)).
+   * @throws TypeError when `result` is a Deferred ([J2](../../../docs/rules.md#j2)): return it from a callback, or use
    *   `chainDeferred()`.
    * @example
    * ```ts
@@ -437,13 +437,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._result = result;
   }
 
-  /** In debug mode, remember where this Deferred was first fired (D2). @internal */
+  /** In debug mode, remember where this Deferred was first fired ([D2](../../../docs/rules.md#d2)). @internal */
   _recordInvoker(): void {
     // Frames skipped: _setResult, _startRunCallbacks and callback/errback, up to their caller.
     if (this.debug) (this._debugInfo ??= new DebugInfo()).invoker = captureStack(4);
   }
 
-  /** The error of a second firing, with creator/invoker stacks in debug mode (A1-A3). @internal */
+  /** The error of a second firing, with creator/invoker stacks in debug mode ([A1](../../../docs/rules.md#a1)-[A3](../../../docs/rules.md#a3)). @internal */
   _alreadyCalled(): AlreadyCalledError {
     return this.debug ? new AlreadyCalledError('\n' + (this._debugInfo ??= new DebugInfo()).tracebacks()) : new AlreadyCalledError();
   }
@@ -475,7 +475,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * Mirrors Twisted's `Deferred.unpause`.
    *
-   * @throws Error when there is no matching `pause()` (J10: Twisted silently wedges instead).
+   * @throws Error when there is no matching `pause()` ([J10](../../../docs/rules.md#j10): Twisted silently wedges instead).
    */
   unpause(): void {
     const waitingOnOther = this._result instanceof Deferred ? 1 : 0;
@@ -496,7 +496,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * that one instead. Once fired, do nothing.
    *
    * Mirrors Twisted's `Deferred.cancel`; a canceller that throws fails this Deferred with its
-   * error instead of throwing out of `cancel()` (J9).
+   * error instead of throwing out of `cancel()` ([J9](../../../docs/rules.md#j9)).
    *
    * @example
    * ```ts
@@ -543,7 +543,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       }
       if (!this._called) this.errback(new Failure(new CancelledError()));
     } else if (this._result instanceof Deferred) {
-      // Waiting on a Deferred a callback returned: cancel that one instead (X4).
+      // Waiting on a Deferred a callback returned: cancel that one instead ([X4](../../../docs/rules.md#x4)).
       this._result.cancel();
     }
   }
@@ -616,12 +616,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Run every pair that can run now, on this Deferred and on the Deferreds waiting on it,
-   * in one loop with an explicit stack (Twisted's `_runCallbacks`; rules R7-R15, C1-C9, T1).
+   * in one loop with an explicit stack (Twisted's `_runCallbacks`; rules [R7](../../../docs/rules.md#r7)-[R15](../../../docs/rules.md#r15), [C1](../../../docs/rules.md#c1)-[C9](../../../docs/rules.md#c9), [T1](../../../docs/rules.md#t1)).
    * @internal
    */
   _runCallbacks(): void {
     // A callback that adds callbacks to its own Deferred must not recurse: the running loop
-    // picks the new pairs up (R13). A paused Deferred will not produce a result now.
+    // picks the new pairs up ([R13](../../../docs/rules.md#r13)). A paused Deferred will not produce a result now.
     if (this._runningCallbacks || this._paused !== 0) return;
     runLoop(this as Deferred<unknown>);
   }
@@ -664,7 +664,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       }
       this._runningCallbacks = false;
       if (waiting) {
-        // Now waiting on the Deferred it returned (C3): nothing more runs now.
+        // Now waiting on the Deferred it returned ([C3](../../../docs/rules.md#c3)): nothing more runs now.
         finishRun(this as Deferred<unknown>);
         return;
       }
@@ -769,8 +769,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * `yield* d` inside an `inlineCallbacks` / `fromCoroutine` generator waits for `d` and
-   * evaluates to its result, typed (J5; Twisted's `yield from d` / `await d`). An already-fired
-   * Deferred delivers at once and keeps its result (AW2).
+   * evaluates to its result, typed ([J5](../../../docs/rules.md#j5); Twisted's `yield from d` / `await d`). An already-fired
+   * Deferred delivers at once and keeps its result ([AW2](../../../docs/rules.md#aw2)).
    *
    * @example
    * ```ts
@@ -812,8 +812,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * A Deferred that fires when `future` settles — asynchronously, when the promise machinery
-   * delivers (FU3). Cancelling the Deferred cancels a cancellable `future` (a `Future`, or
-   * anything with `cancel()`) and fails with `CancelledError` once it has settled (FU4); for a
+   * delivers ([FU3](../../../docs/rules.md#fu3)). Cancelling the Deferred cancels a cancellable `future` (a `Future`, or
+   * anything with `cancel()`) and fails with `CancelledError` once it has settled ([FU4](../../../docs/rules.md#fu4)); for a
    * plain promise it fails with `CancelledError` at once and ignores the later outcome.
    *
    * Mirrors Twisted's `Deferred.fromFuture`.
@@ -838,7 +838,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * Run a coroutine as a Deferred (J6): a generator object is driven synchronously, exactly like
+   * Run a coroutine as a Deferred ([J6](../../../docs/rules.md#j6)): a generator object is driven synchronously, exactly like
    * `inlineCallbacks` (yield Deferreds, promises or values; `yield* d` is typed); a promise from an
    * `async` function is observed (cancelling fails the Deferred with `CancelledError` at once and
    * ignores the function's later outcome).
@@ -972,7 +972,7 @@ function runLoop(start: Deferred<unknown>): void {
       if (args !== null && (fn === CONTINUE || fn === CHAIN)) {
         const other = args as Deferred<unknown>;
         if (fn === CONTINUE) {
-          // Hand our result to the Deferred waiting on us and forget it ourselves (C3, C5).
+          // Hand our result to the Deferred waiting on us and forget it ourselves (C3, [C5](../../../docs/rules.md#c5)).
           other._result = result;
           current._result = undefined;
           if (current._debugInfo !== null) clearFailure(current._debugInfo);
@@ -1069,12 +1069,12 @@ function runLoop(start: Deferred<unknown>): void {
 
 /**
  * A callback of `current` returned the object or function `r`: make it the result. A Deferred
- * (or a thenable, J3) with a result gives its result (C2); one without makes `current` wait on
+ * (or a thenable, J3) with a result gives its result ([C2](../../../docs/rules.md#c2)); one without makes `current` wait on
  * it, and then this returns true (C3).
  */
 function takeReturned(current: Deferred<unknown>, r: object): boolean {
   if (r === current) {
-    // Twisted warns and then waits on itself forever (C10); we take its warnings-as-errors (J12)
+    // Twisted warns and then waits on itself forever ([C10](../../../docs/rules.md#c10)); we take its warnings-as-errors ([J12](../../../docs/rules.md#j12))
     // behaviour so nothing hangs.
     current._result = new Failure(
       new TypeError(
@@ -1113,7 +1113,7 @@ function takeReturned(current: Deferred<unknown>, r: object): boolean {
   return false;
 }
 
-/** Done with `d` for now: record whether it stopped on a Failure nobody handled (U1). */
+/** Done with `d` for now: record whether it stopped on a Failure nobody handled ([U1](../../../docs/rules.md#u1)). */
 function finishRun(d: Deferred<unknown>): void {
   const res = d._result;
   if (isFailure(res)) {

@@ -1,4 +1,4 @@
-// DeferredList and gatherResults: wait for several Deferreds (rules L1-L9, G1-G4).
+// DeferredList and gatherResults: wait for several Deferreds (rules [L1](../../../docs/rules.md#l1)-[L9](../../../docs/rules.md#l9), [G1](../../../docs/rules.md#g1)-[G4](../../../docs/rules.md#g4)).
 
 import { Deferred } from './Deferred.js';
 import { isDeferred } from './guards.js';
@@ -51,7 +51,7 @@ export interface DeferredListConstructor {
     deferreds: Iterable<Deferred<T>>,
     options: DeferredListOptions & { fireOnOneCallback: true; fireOnOneErrback: true },
   ): DeferredList<FirstResult<T>>;
-  /** First success → `[result, index]`; if every input fails, the full entry list (L4). */
+  /** First success → `[result, index]`; if every input fails, the full entry list ([L4](../../../docs/rules.md#l4)). */
   new <T>(
     deferreds: Iterable<Deferred<T>>,
     options: DeferredListOptions & { fireOnOneCallback: true },
@@ -91,7 +91,7 @@ class DeferredListImpl extends Deferred<unknown> {
   fireOnOneErrback: boolean;
   consumeErrors: boolean;
   finishedCount: number;
-  /** The inputs as given at construction (only these are cancelled, L8). */
+  /** The inputs as given at construction (only these are cancelled, [L8](../../../docs/rules.md#l8)). */
   _deferredList: Deferred<unknown>[];
 
   constructor(deferreds: Iterable<Deferred<unknown>>, options: DeferredListOptions = {}) {
@@ -150,7 +150,7 @@ class DeferredListImpl extends Deferred<unknown> {
       try {
         d.cancel();
       } catch (e) {
-        // Our Deferreds never throw from cancel() (J9); another copy's might.
+        // Our Deferreds never throw from cancel() ([J9](../../../docs/rules.md#j9)); another copy's might.
         reportUnhandledFailure(new Failure(e), 'Exception raised from user supplied canceller', 'macrotask');
       }
     }
@@ -190,7 +190,7 @@ export type GatheredResults<Ds extends readonly unknown[]> = { -readonly [K in k
 /**
  * Wait for several Deferreds and fire with their results in input order; errback with
  * `FirstError(failure, index)` as soon as one fails (the sub-failure is not unwrapped, G1).
- * The returned object is the underlying DeferredList, so `cancel()` cancels every input (G3).
+ * The returned object is the underlying DeferredList, so `cancel()` cancels every input ([G3](../../../docs/rules.md#g3)).
  *
  * Mirrors Twisted's `twisted.internet.defer.gatherResults`.
  *

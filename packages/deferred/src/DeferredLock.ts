@@ -1,4 +1,4 @@
-// DeferredLock: a mutex for Deferred-based code (rules LK1-LK4).
+// DeferredLock: a mutex for Deferred-based code (rules [LK1](../../../docs/rules.md#lk1)-[LK4](../../../docs/rules.md#lk4)).
 
 import { Deferred } from './Deferred.js';
 import { ConcurrencyPrimitive } from './ConcurrencyPrimitive.js';

@@ -1,4 +1,4 @@
-// DeferredQueue: a FIFO whose get() returns a Deferred (rules Q1-Q2).
+// DeferredQueue: a FIFO whose get() returns a Deferred (rules [Q1](../../../docs/rules.md#q1)-[Q2](../../../docs/rules.md#q2)).
 
 import { Deferred } from './Deferred.js';
 import { QueueOverflow, QueueUnderflow, describeValue } from './errors.js';

@@ -1,4 +1,4 @@
-// DeferredSemaphore: at most `tokens` holders at once (rules SM1, LK3-LK4).
+// DeferredSemaphore: at most `tokens` holders at once (rules [SM1](../../../docs/rules.md#sm1), [LK3](../../../docs/rules.md#lk3)-[LK4](../../../docs/rules.md#lk4)).
 
 import { Deferred } from './Deferred.js';
 import { describeValue } from './errors.js';

@@ -13,7 +13,7 @@ export type MatchedValue<M extends FailureMatcher> = M extends abstract new (...
 
 /**
  * The error-path value of a Deferred chain: wraps whatever was thrown, rejected or passed to
- * `errback()` (deviation J1: any value, `undefined` included, and `value` is that value).
+ * `errback()` (deviation [J1](../../../docs/rules.md#j1): any value, `undefined` included, and `value` is that value).
  *
  * Mirrors Twisted's `twisted.python.failure.Failure`.
  *

@@ -25,7 +25,7 @@ export function succeed(): Deferred<undefined>;
  * Mirrors Twisted's `twisted.internet.defer.succeed`.
  *
  * @param result - the result.
- * @throws TypeError when `result` is a Deferred (J2).
+ * @throws TypeError when `result` is a Deferred ([J2](../../../docs/rules.md#j2)).
  * @example
  * ```ts
  * import { succeed } from '@deferkit/deferred';
@@ -47,7 +47,7 @@ export function succeed<T>(result?: T): Deferred<T | undefined> {
 }
 
 /**
- * A Deferred that already failed with `reason` (wrapped in a Failure unless it is one, J1).
+ * A Deferred that already failed with `reason` (wrapped in a Failure unless it is one, [J1](../../../docs/rules.md#j1)).
  * Add an errback, or it is reported as unhandled.
  *
  * Mirrors Twisted's `twisted.internet.defer.fail`.

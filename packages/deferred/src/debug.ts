@@ -1,4 +1,4 @@
-// Process-wide debugging switches and the unhandled-error hook (rules D, U; deviation J7).
+// Process-wide debugging switches and the unhandled-error hook (rules D, U; deviation [J7](../../../docs/rules.md#j7)).
 
 import { Failure, isFailure } from './Failure.js';
 import { shared } from './internal/shared.js';
@@ -95,7 +95,7 @@ export function onUnhandledError(handler: UnhandledErrorHandler): () => void {
  * and return it — so it can be the last errback of a chain: `d.addErrback(logError)`. Anything
  * that is not a Failure is wrapped first. Reactors use it for errors thrown by timed calls.
  *
- * Mirrors Twisted's `twisted.internet.defer.logError` (U5).
+ * Mirrors Twisted's `twisted.internet.defer.logError` ([U5](../../../docs/rules.md#u5)).
  *
  * @param failure - the failure (or any error value).
  * @returns the same Failure (a new one wrapping `failure` if it was not one).

@@ -11,13 +11,13 @@ import { clearFailure } from './internal/unhandled.js';
 /**
  * Turn a generator function into a function returning a Deferred. Inside, `yield d` waits for
  * a Deferred (or promise) and evaluates to its result — `const x = yield* d` does the same,
- * typed (J5). A failure is thrown in at the `yield`. `return v` fires the Deferred with `v`; an
+ * typed ([J5](../../../docs/rules.md#j5)). A failure is thrown in at the `yield`. `return v` fires the Deferred with `v`; an
  * uncaught error fails it. The generator runs synchronously until it waits on something that
  * has no result yet; already-fired Deferreds resume it at once, without growing the stack.
  * Cancelling the returned Deferred cancels what the generator waits on and throws
  * `CancelledError` in at the `yield`.
  *
- * Mirrors Twisted's `twisted.internet.defer.inlineCallbacks` (no `returnValue`: use `return`, J11).
+ * Mirrors Twisted's `twisted.internet.defer.inlineCallbacks` (no `returnValue`: use `return`, [J11](../../../docs/rules.md#j11)).
  *
  * @param fn - a generator function (`function*`).
  * @returns a function with the same parameters returning `Deferred<R>`.
@@ -86,7 +86,7 @@ export function ensureDeferred<T>(coroutineOrDeferred: Deferred<T> | Generator<u
 }
 
 // ---------------------------------------------------------------------------------------------
-// The coroutine driver (inlineCallbacks / fromCoroutine): rules IC2-IC9, T3
+// The coroutine driver (inlineCallbacks / fromCoroutine): rules [IC2](../../../docs/rules.md#ic2)-[IC9](../../../docs/rules.md#ic9), [T3](../../../docs/rules.md#t3)
 // ---------------------------------------------------------------------------------------------
 
 /** Thrown into the result Deferred's chain to mark "cancelled while waiting" (Twisted's _InternalInlineCallbacksCancelledError). */
@@ -113,7 +113,7 @@ export function driveCoroutine<T>(gen: Generator<unknown, T, unknown>): Deferred
 function addCancelCallbackToDeferred(it: Deferred<unknown>, status: DriverStatus): void {
   // Put an errback in front of every pair already on `it`, then errback `it` with the internal
   // marker: that errback swaps in a fresh Deferred (so the application's callbacks wait for the
-  // generator's real outcome) and cancels what the generator waits on (IC8).
+  // generator's real outcome) and cancels what the generator waits on ([IC8](../../../docs/rules.md#ic8)).
   const first = new Pair(null, handleCancelInlineCallbacks, null, [status]);
   // `it` has not fired (a canceller runs only then), so its queue is whole, starting at 0.
   if (it._first !== null) {
@@ -158,7 +158,7 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
         return;
       }
       // Returning a Deferred or promise from the generator resolves to its result, as an
-      // async function's `return somePromise` does (J2 forbids firing with a Deferred).
+      // async function's `return somePromise` does ([J2](../../../docs/rules.md#j2) forbids firing with a Deferred).
       resolveInto(target, step.value);
       return;
     }
@@ -169,14 +169,14 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       else if (!(yielded instanceof Deferred)) yielded = toDeferredOrNull(yielded) ?? yielded;
     }
     if (!(yielded instanceof Deferred)) {
-      // Any other value is sent straight back (IC3).
+      // Any other value is sent straight back ([IC3](../../../docs/rules.md#ic3)).
       result = yielded;
       continue;
     }
 
     if (yielded._hasSettledResult() && !yielded._runningCallbacks && yielded._first === null && yielded._cbs === null) {
       // Fired and idle: take the result now, exactly as the resume callback below would (the
-      // yielded Deferred is left holding undefined, IC7), without allocating it. A Deferred
+      // yielded Deferred is left holding undefined, [IC7](../../../docs/rules.md#ic7)), without allocating it. A Deferred
       // still running its callbacks (the generator was resumed from inside its chain) is not
       // idle: Twisted's addBoth queues behind the callbacks still to run, and so do we.
       result = yielded._result;

@@ -1,4 +1,4 @@
-// race: the first success wins, the rest are cancelled (rules RC1-RC5).
+// race: the first success wins, the rest are cancelled (rules [RC1](../../../docs/rules.md#rc1)-[RC5](../../../docs/rules.md#rc5)).
 
 import { Deferred } from './Deferred.js';
 import { isDeferred } from './guards.js';

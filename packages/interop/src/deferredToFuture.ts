@@ -28,7 +28,7 @@ export class PromiseReactorRequiredError extends Error {
  * A `Future` on the promise reactor's loop that settles like `d`: awaiting it is what a
  * coroutine driven by the promise reactor must do instead of awaiting `d`. Cancelling the
  * Future cancels `d`; a cancelled `d` rejects the Future with `CancelledError`. `d` keeps its
- * result (J4).
+ * result ([J4](../../../docs/rules.md#j4)).
  *
  * Mirrors Scrapy's `scrapy.utils.defer.deferred_to_future` (≥2.14: it refuses to work without
  * the asyncio reactor).

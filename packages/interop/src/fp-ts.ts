@@ -9,7 +9,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 /**
  * A TaskEither running `factory()` each time it is run (a Task may run more than once, a
  * Deferred fires once): `Right(result)` on success, `Left(failure)` on failure. The Deferred's
- * result is observed, not consumed (J4).
+ * result is observed, not consumed ([J4](../../../docs/rules.md#j4)).
  *
  * @param factory - makes the Deferred, e.g. `() => engine.download(request)`.
  * @example

@@ -7,7 +7,7 @@ import { EmptyError, Observable, take, type Subscription } from 'rxjs';
 /**
  * An Observable that emits `d`'s result once and completes, or errors with the failure's value.
  * Unsubscribing before the result arrives cancels `d`. Each subscription observes `d` without
- * consuming its result (J4).
+ * consuming its result ([J4](../../../docs/rules.md#j4)).
  *
  * Like rxjs's `from(promise)`, with cancellation (rxjs's `from(d)` also works and cancels,
  * through `Deferred`'s interop observable).

@@ -1,4 +1,4 @@
-// Clock: deterministic time for tests (rules K1-K6).
+// Clock: deterministic time for tests (rules [K1](../../../docs/rules.md#k1)-[K6](../../../docs/rules.md#k6)).
 
 import type { IReactorTime } from '@deferkit/deferred';
 import { DelayedCall } from './DelayedCall.js';

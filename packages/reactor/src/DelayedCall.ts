@@ -1,4 +1,4 @@
-// DelayedCall: a call scheduled on a clock or reactor (rules DC1-DC5).
+// DelayedCall: a call scheduled on a clock or reactor (rules [DC1](../../../docs/rules.md#dc1)-[DC5](../../../docs/rules.md#dc5)).
 
 import type { IDelayedCall } from '@deferkit/deferred';
 import { AlreadyCalled, AlreadyCancelled } from './errors.js';

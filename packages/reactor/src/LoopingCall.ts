@@ -1,4 +1,4 @@
-// LoopingCall: call a function every `interval` seconds (rules LC1-LC6).
+// LoopingCall: call a function every `interval` seconds (rules [LC1](../../../docs/rules.md#lc1)-[LC6](../../../docs/rules.md#lc6)).
 
 import { Deferred, maybeDeferred, type Failure, type IDelayedCall, type IReactorTime } from '@deferkit/deferred';
 import { checkDelay, checkFunction } from './internal/validate.js';

@@ -1,4 +1,4 @@
-// deferLater: a Deferred that fires after a delay (rules DL1-DL3).
+// deferLater: a Deferred that fires after a delay (rules [DL1](../../../docs/rules.md#dl1)-[DL3](../../../docs/rules.md#dl3)).
 
 import { Deferred, type IReactorTime, type Unwrap } from '@deferkit/deferred';
 import { checkDelay } from './internal/validate.js';

@@ -3,7 +3,7 @@
 import { COLUMNS, type Column } from './scenarios.js';
 import type { ColumnResult, LabReport, ScenarioReport } from './runLab.js';
 
-/** Rows of the await table (DESIGN.md's), each filled from one or more scenarios. */
+/** Rows of the await table (docs/design.md's), each filled from one or more scenarios. */
 const TABLE_ROWS: ReadonlyArray<{ label: string; ids: string[] }> = [
   { label: 'pending Deferred (`engine.download(req)`)', ids: ['await-pending-deferred'] },
   { label: 'pending `DeferredList`', ids: ['await-deferredlist'] },

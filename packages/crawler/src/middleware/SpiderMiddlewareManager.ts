@@ -1,5 +1,5 @@
 // The spider middleware chain, with Scrapy 2.7–2.15's rules for mixing sync and async
-// process_spider_output (reference/scrapy-async.md §1.4, §1.5, §2.5) and 2.16's strict mode.
+// process_spider_output (the Scrapy reference (docs/rules.md) §1.4, §1.5, §2.5) and 2.16's strict mode.
 
 import { Failure } from '@deferkit/deferred';
 import type { Crawler } from '../Crawler.js';

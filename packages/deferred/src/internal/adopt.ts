@@ -1,4 +1,4 @@
-// Adopting what is not one of our Deferreds (J3): another loaded copy's Deferred, mirrored
+// Adopting what is not one of our Deferreds ([J3](../../../../docs/rules.md#j3)): another loaded copy's Deferred, mirrored
 // synchronously through its public API, and promises/thenables, observed as Promises/A+ says.
 
 import { CancelledError } from '../errors.js';
@@ -53,7 +53,7 @@ function passInto(result: unknown, d: Deferred<unknown>): undefined {
   return undefined;
 }
 
-/** The marker the fromFuture canceller fires with, so the chain can swap in a placeholder (FU4). */
+/** The marker the fromFuture canceller fires with, so the chain can swap in a placeholder ([FU4](../../../../docs/rules.md#fu4)). */
 const FUTURE_CANCELLED: unique symbol = Symbol('deferkit.futureCancelled');
 
 export function fromPromiseLike<T>(p: PromiseLike<T>, then: PromiseLike<T>['then'] = p.then): Deferred<T> {
@@ -72,7 +72,7 @@ export function fromPromiseLike<T>(p: PromiseLike<T>, then: PromiseLike<T>['then
       }
       self._startRunCallbacks(FUTURE_CANCELLED);
     } else {
-      // A plain promise cannot be stopped: fail now, ignore its later outcome (J6).
+      // A plain promise cannot be stopped: fail now, ignore its later outcome ([J6](../../../../docs/rules.md#j6)).
       self.errback(new CancelledError());
     }
   });

@@ -11,7 +11,7 @@ export type Fn = (result: any, ...args: any[]) => unknown;
 export function CONTINUE(): never {
   throw new Error('deferkit internal: CONTINUE is a marker and is never called');
 }
-/** Marks the pair that fires a Deferred given to `chainDeferred` without recursing (J8). */
+/** Marks the pair that fires a Deferred given to `chainDeferred` without recursing ([J8](../../../../docs/rules.md#j8)). */
 export function CHAIN(): never {
   throw new Error('deferkit internal: CHAIN is a marker and is never called');
 }

@@ -1,4 +1,4 @@
-// Unhandled-error tracking (rule family U, deviation J7).
+// Unhandled-error tracking (rule family U, deviation [J7](../../../../docs/rules.md#j7)).
 //
 // Twisted reports a Deferred whose chain ended in a Failure when the Deferred is finalised. Here
 // a FinalizationRegistry plays __del__; failures still unhandled when the process exits are
@@ -91,7 +91,7 @@ export function trackFailure(owner: object, info: DebugInfo, failure: Failure, d
   info.reported = false;
   // V8 keeps an Error's call sites, receivers included (this Deferred, when the error was thrown
   // inside one of its callbacks), until `stack` is first read. The registry holds `info` strongly,
-  // so format the stack now, or `owner` could never be collected and reported (U2/U3).
+  // so format the stack now, or `owner` could never be collected and reported ([U2](../../../../docs/rules.md#u2)/[U3](../../../../docs/rules.md#u3)).
   const value = failure.value;
   if (value instanceof Error) void value.stack;
   live.add(info);
@@ -162,7 +162,7 @@ function safeConsoleError(...args: unknown[]): void {
 /** Fresh stack text without the frames of this package's own machinery. @internal */
 export function captureStack(skip: number): string {
   const stack = new Error().stack ?? '';
-  // Drop the "Error" header and this function's own frame, then `skip` caller frames (D2).
+  // Drop the "Error" header and this function's own frame, then `skip` caller frames ([D2](../../../../docs/rules.md#d2)).
   const lines = stack.split('\n').slice(2 + skip);
   return lines.join('\n');
 }
