@@ -29,7 +29,7 @@ import { generateProgram } from '../test/twisted-diff/generate.mjs';
  * Measured on the code before the inlineCallbacks/chainDeferred/cancel-cycle fixes: 96.5% (seed 1, 3000 programs; README.md).
  * CI runs the default seed, so this floor catches regressions without failing on known causes.
  */
-const DEFAULT_MIN_AGREE = 94;
+const DEFAULT_MIN_AGREE = 99.5;
 
 const { values: opts } = parseArgs({
   options: {

@@ -11,6 +11,8 @@ export interface PairResult {
 export interface BatchResult {
   total: number;
   agree: number;
+  /** Mismatches left out: Twisted hit its recursion limit or hung while deferkit ended (J13). */
+  excluded: number;
   kinds: Map<string, { count: number; first: { prog: Program; py: Trace; ts: Trace } }>;
   failures: Array<{ prog: Program; kind: string; py: Trace; ts: Trace }>;
 }
@@ -38,3 +40,4 @@ export function traceText(trace: Trace): string;
 export function runBatch(pair: Pair, programs: Program[]): Promise<BatchResult>;
 export const CAUSES: Record<string, string>;
 export function suspectCause(prog: Program, py: Trace, ts: Trace): string;
+export function hitsRecursionLimit(trace: unknown): boolean;
