@@ -5,6 +5,10 @@
 import { expectTypeOf, test } from 'vitest';
 import type { Failure } from '@deferkit/deferred';
 import {
+  CloseSpider,
+  ConnectionError,
+  DropItem,
+  IgnoreRequest,
   Request,
   Response,
   SelectorList,
@@ -116,4 +120,11 @@ test('pipelines and middlewares: every hook optional, the shapes Scrapy has', ()
     },
   };
   void mw;
+});
+
+test("crawler errors carry a literal-typed name (ConnectionError's subclasses rename it, so it stays string)", () => {
+  expectTypeOf(new IgnoreRequest().name).toEqualTypeOf<'IgnoreRequest'>();
+  expectTypeOf(new DropItem('x').name).toEqualTypeOf<'DropItem'>();
+  expectTypeOf(new CloseSpider().name).toEqualTypeOf<'CloseSpider'>();
+  expectTypeOf(new ConnectionError().name).toEqualTypeOf<string>();
 });

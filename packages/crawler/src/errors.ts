@@ -24,7 +24,7 @@ import { brandClass } from './utils/brand.js';
  * ```
  */
 export class DropItem extends Error {
-  override name = 'DropItem';
+  override name = 'DropItem' as const;
 }
 
 /**
@@ -46,7 +46,7 @@ export class DropItem extends Error {
  * ```
  */
 export class CloseSpider extends Error {
-  override name = 'CloseSpider';
+  override name = 'CloseSpider' as const;
   /** The close reason (`'cancelled'` by default, as in Scrapy). */
   readonly reason: string;
   /** @param reason - the close reason. */
@@ -63,7 +63,7 @@ export class CloseSpider extends Error {
  * Mirrors Scrapy's `scrapy.exceptions.IgnoreRequest`.
  */
 export class IgnoreRequest extends Error {
-  override name = 'IgnoreRequest';
+  override name = 'IgnoreRequest' as const;
 }
 
 /**
@@ -72,7 +72,7 @@ export class IgnoreRequest extends Error {
  * Mirrors Scrapy's `scrapy.exceptions.NotConfigured`.
  */
 export class NotConfigured extends Error {
-  override name = 'NotConfigured';
+  override name = 'NotConfigured' as const;
 }
 
 /**
@@ -81,7 +81,7 @@ export class NotConfigured extends Error {
  * Mirrors Scrapy's `scrapy.exceptions.DontCloseSpider`.
  */
 export class DontCloseSpider extends Error {
-  override name = 'DontCloseSpider';
+  override name = 'DontCloseSpider' as const;
 }
 
 /**
@@ -90,7 +90,7 @@ export class DontCloseSpider extends Error {
  * Mirrors Scrapy's `scrapy.exceptions.NotSupported`.
  */
 export class NotSupported extends Error {
-  override name = 'NotSupported';
+  override name = 'NotSupported' as const;
 }
 
 /**
@@ -100,7 +100,7 @@ export class NotSupported extends Error {
  * Mirrors Scrapy's internal `_InvalidOutput`.
  */
 export class InvalidOutput extends TypeError {
-  override name = 'InvalidOutput';
+  override name = 'InvalidOutput' as const;
 }
 
 /**
@@ -110,7 +110,7 @@ export class InvalidOutput extends TypeError {
  * Mirrors Twisted's `twisted.internet.error.TimeoutError` as Scrapy reports it.
  */
 export class DownloadTimeoutError extends Error {
-  override name = 'TimeoutError';
+  override name = 'TimeoutError' as const;
 }
 
 /**
@@ -129,7 +129,7 @@ export class ConnectionError extends Error {
  * Mirrors Scrapy's `scrapy.exceptions.ResponseDataLossError`.
  */
 export class ResponseDataLossError extends ConnectionError {
-  override name = 'ResponseDataLossError';
+  override name = 'ResponseDataLossError' as const;
 }
 
 /**
@@ -139,7 +139,7 @@ export class ResponseDataLossError extends ConnectionError {
  * download max size (M) in request <GET …>.").
  */
 export class ResponseTooLarge extends Error {
-  override name = 'ResponseTooLarge';
+  override name = 'ResponseTooLarge' as const;
 }
 
 /**
@@ -150,7 +150,7 @@ export class ResponseTooLarge extends Error {
  * Mirrors the zlib/`OSError` errors of Scrapy's HttpCompressionMiddleware.
  */
 export class DecompressionError extends Error {
-  override name = 'DecompressionError';
+  override name = 'DecompressionError' as const;
 }
 
 /**
@@ -160,7 +160,7 @@ export class DecompressionError extends Error {
  * Mirrors Scrapy's `scrapy.spidermiddlewares.httperror.HttpError`.
  */
 export class HttpError extends Error {
-  override name = 'HttpError';
+  override name = 'HttpError' as const;
   /** The response that was refused. */
   readonly response: Response;
   /** @param response - the response. */
@@ -175,12 +175,12 @@ export class HttpError extends Error {
  * turns it into an IgnoreRequest. @internal
  */
 export class MaxSizeExceeded extends Error {
-  override name = 'MaxSizeExceeded';
+  override name = 'MaxSizeExceeded' as const;
 }
 
 /** A write to a feed failed (no space left, an I/O error, a reader that went away). @internal */
 export class FeedWriteError extends Error {
-  override name = 'FeedWriteError';
+  override name = 'FeedWriteError' as const;
   /** The system error code (`ENOSPC`, `EIO`, `EPIPE` …), when there is one. */
   readonly code: string | undefined;
   constructor(message: string, code: string | undefined) {
@@ -208,7 +208,7 @@ export class FeedWriteError extends Error {
  * ```
  */
 export class UsageError extends TypeError {
-  override name = 'UsageError';
+  override name = 'UsageError' as const;
   /** The CLI command it concerns (for the "Run 'deferkit <command> --help'" hint), or null. */
   readonly command: string | null;
   /** Whether the CLI adds the "Run '… --help' for usage." line (not when the message names the fix). */
