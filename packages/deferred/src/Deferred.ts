@@ -915,18 +915,9 @@ function runLoop(start: Deferred<unknown>): void {
   // run is over the source still holds `r` and counts as running its callbacks; and a pause
   // that stops the target's run stops only that run. Allocated only for chainDeferred.
   let sources: number[] | null = null;
-  // Set when `current` is a chainDeferred source coming back from its target's run.
-  let resumed = false;
 
-  for (;;) {
+  run: for (;;) {
     let finished = true;
-    let firedTarget = false;
-    if (resumed) {
-      // The target's callback() has returned: its value, undefined, is the source's result.
-      resumed = false;
-      current._result = undefined;
-      if (current._debugInfo !== null) clearFailure(current._debugInfo);
-    }
     current._chainedTo = null;
     // The current result and whether it is a Failure, kept in locals: every write to
     // current._result below also updates them, so the Failure test runs once per result the
@@ -998,18 +989,18 @@ function runLoop(start: Deferred<unknown>): void {
         other._setResult(result);
         if (other._paused !== 0) {
           // It runs when unpaused; its callback() has returned.
-          current._result = result = undefined;
+          backFromTarget(current);
+          result = undefined;
           failed = false;
-          if (current._debugInfo !== null) clearFailure(current._debugInfo);
           continue;
         }
-        // Run the target above us; we keep our result and stay "running" until it is done.
+        // Run the target above us now (it is not paused); we keep our result and stay
+        // "running" until its run is over.
         if (chain === null) chain = [current];
         (sources ??= []).push(chain.length - 1);
         chain.push(other);
-        firedTarget = true;
-        finished = false;
-        break;
+        current = other;
+        continue run;
       }
 
       let r: unknown;
@@ -1038,10 +1029,6 @@ function runLoop(start: Deferred<unknown>): void {
       if (chain === null) return;
       chain.pop();
       if (chain.length === 0) return;
-    } else if (firedTarget) {
-      // Fired a chainDeferred target: run it now (it is not paused), then come back to us.
-      current = chain![chain!.length - 1]!;
-      continue;
     } else {
       // Handed our result on (CONTINUE): we are not running while the chainee runs.
       current._runningCallbacks = false;
@@ -1052,7 +1039,7 @@ function runLoop(start: Deferred<unknown>): void {
       // Back at a chainDeferred source: go on with its run, paused or not (a pause is checked
       // only when a run starts).
       sources.pop();
-      resumed = true;
+      backFromTarget(current);
       continue;
     }
     // A paused Deferred will not produce a result now; those waiting on it will have to wait.
@@ -1062,9 +1049,15 @@ function runLoop(start: Deferred<unknown>): void {
       const at = sources.pop()!;
       chain!.length = at + 1;
       current = chain![at]!;
-      resumed = true;
+      backFromTarget(current);
     }
   }
+}
+
+/** A chainDeferred source whose target's run is over: the target's callback() returned undefined, its new result. */
+function backFromTarget(source: Deferred<unknown>): void {
+  source._result = undefined;
+  if (source._debugInfo !== null) clearFailure(source._debugInfo);
 }
 
 /**
