@@ -7,6 +7,8 @@ export interface PairResult {
   ts: Trace;
   /** null when the traces agree. */
   kind: string | null;
+  /** A mismatch left out of the comparison (J13: Twisted recursed out or hung, deferkit ended). */
+  excluded: boolean;
 }
 export interface BatchResult {
   total: number;
@@ -41,3 +43,4 @@ export function runBatch(pair: Pair, programs: Program[]): Promise<BatchResult>;
 export const CAUSES: Record<string, string>;
 export function suspectCause(prog: Program, py: Trace, ts: Trace): string;
 export function hitsRecursionLimit(trace: unknown): boolean;
+export function outsideComparison(py: Trace, ts: Trace): boolean;

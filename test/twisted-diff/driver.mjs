@@ -130,7 +130,8 @@ export class Pair {
   }
   async run(prog) {
     const [py, ts] = await Promise.all([this.py.run(prog), this.ts.run(prog)]);
-    return { py, ts, kind: mismatchKind(py, ts) };
+    const kind = mismatchKind(py, ts);
+    return { py, ts, kind, excluded: kind !== null && outsideComparison(py, ts) };
   }
   stop() {
     this.py.stop();
@@ -144,6 +145,14 @@ export class Pair {
 /** Whether a Twisted trace shows Python's recursion limit (RecursionError) anywhere. */
 export function hitsRecursionLimit(trace) {
   return Array.isArray(trace) && JSON.stringify(trace).includes('RecursionError');
+}
+
+/**
+ * J13: where Twisted's cancellation recursion ends in RecursionError (or runs past the
+ * watchdog) and deferkit ends the cycle by design, the outcomes are not comparable.
+ */
+export function outsideComparison(py, ts) {
+  return hitsRecursionLimit(py) || (py === 'hang' && ts !== 'hang');
 }
 
 const shape = (e) => {
@@ -332,9 +341,7 @@ export async function runBatch(pair, programs) {
       agree++;
       continue;
     }
-    if (hitsRecursionLimit(r.py) || (r.py === 'hang' && r.ts !== 'hang')) {
-      // J13: where Twisted's cancellation recursion ends in RecursionError (or runs past the
-      // watchdog), deferkit ends the cycle by design; the outcomes are not comparable.
+    if (r.excluded) {
       excluded++;
       continue;
     }
