@@ -339,7 +339,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   _add(cb: unknown, eb: unknown, cbArgs: unknown, ebArgs: unknown): this {
     const called = this._called;
-    if (called && this._paused === 0 && this._first === null && this._cbs === null && !this._runningCallbacks) {
+    if (this._isIdle()) {
       this._runNow(cb, eb, cbArgs, ebArgs);
       return this;
     }
@@ -794,6 +794,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       return r as T;
     }
     return (yield this) as T;
+  }
+
+  /**
+   * @internal Fired, not paused or waiting (a wait counts as a pause), not running its callbacks
+   * and nothing queued: a callback added now would run at once with the current result (R4).
+   */
+  _isIdle(): boolean {
+    return this._called && this._paused === 0 && this._first === null && this._cbs === null && !this._runningCallbacks;
   }
 
   /** @internal True when the result is here and nothing holds it back (not paused, not waiting). */

@@ -174,7 +174,7 @@ function runGenerator(result: unknown, gen: Generator<unknown, unknown, unknown>
       continue;
     }
 
-    if (yielded._hasSettledResult() && !yielded._runningCallbacks && yielded._first === null && yielded._cbs === null) {
+    if (yielded._isIdle()) {
       // Fired and idle: take the result now, exactly as the resume callback below would (the
       // yielded Deferred is left holding undefined, [IC7](../../../docs/rules.md#ic7)), without allocating it. A Deferred
       // still running its callbacks (the generator was resumed from inside its chain) is not
