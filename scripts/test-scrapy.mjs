@@ -7,15 +7,21 @@
 // agree / justified (reason) / DIFFER; the reasons live in test/scrapy-diff/justified-differences.json
 // (explained in justified-differences.md). Ends with `test:scrapy: N passed, N failed`.
 //
+// Scenarios: the main one above, plus one per directory of test/scrapy-diff/scenarios/ — each with
+// its own site.mjs (export startSite(): { url, log, close, env? }), spider.py, spider.ts and an
+// optional scenario.json: { "about": "…", "compared": ["regex", …] (extra stat keys to compare),
+// "notCompared" / "renamedKeys" (as justified-differences.json), "offsiteCheck": false }. The
+// site's `env` is added to both crawlers' environment (e.g. http_proxy for a proxy scenario).
+// `npm run test:scrapy -- NAME …` runs only the scenarios named ('main' is the main one).
+//
 // Needs /usr/bin/python3 with Scrapy (Debian's python3-scrapy). Without it: NOT RUN, exit 1, or
 // exit 0 when DEFERKIT_ALLOW_MISSING_SCRAPY=1. Loopback only: nothing leaves 127.0.0.1.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startSite } from '../test/scrapy-diff/site.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'test', 'scrapy-diff');
@@ -36,6 +42,31 @@ const cli = join(root, 'packages', 'crawler', 'bin', 'deferkit.js');
 if (!existsSync(join(root, 'packages', 'crawler', 'dist', 'cli', 'main.js'))) console.log('deferkit: no build in packages/crawler/dist, the CLI runs the sources (tsx)');
 
 const justified = JSON.parse(readFileSync(join(dir, 'justified-differences.json'), 'utf-8'));
+
+/** Every scenario: the main one (test/scrapy-diff itself) and each directory of scenarios/. */
+function findScenarios() {
+  const out = [{ name: 'main', dir, about: 'the main site: links, redirects, retries, sizes, encodings, offsite, feeds', config: {} }];
+  const root = join(dir, 'scenarios');
+  if (existsSync(root)) {
+    for (const name of readdirSync(root).sort()) {
+      const sdir = join(root, name);
+      if (!existsSync(join(sdir, 'spider.py'))) continue;
+      const configFile = join(sdir, 'scenario.json');
+      const config = existsSync(configFile) ? JSON.parse(readFileSync(configFile, 'utf-8')) : {};
+      out.push({ name, dir: sdir, about: config.about ?? '', config });
+    }
+  }
+  return out;
+}
+const allScenarios = findScenarios();
+const wantedNames = process.argv.slice(2);
+for (const n of wantedNames) {
+  if (!allScenarios.some((s) => s.name === n)) {
+    console.log(`test:scrapy: unknown scenario '${n}'; the scenarios are: ${allScenarios.map((s) => s.name).join(', ')}`);
+    process.exit(2);
+  }
+}
+const scenarios = wantedNames.length === 0 ? allScenarios : allScenarios.filter((s) => wantedNames.includes(s.name));
 
 const RUNS = [
   { name: 'scrapy-epoll', kind: 'scrapy', extra: [] },
@@ -81,20 +112,24 @@ const crawlEnv = { ...process.env };
 delete crawlEnv.SCRAPY_SETTINGS_MODULE;
 delete crawlEnv.SCRAPY_PROJECT;
 
-const work = mkdtempSync(join(tmpdir(), 'deferkit-scrapy-diff-'));
+const workRoot = mkdtempSync(join(tmpdir(), 'deferkit-scrapy-diff-'));
 
-/** Run one crawl against its own site (the site has per-crawl state: /flaky's counter). */
-async function crawl(run) {
+/** Run one crawl of a scenario against its own site (a site may keep per-crawl state, e.g. /flaky's counter). */
+async function crawl(scenario, run) {
+  const { startSite } = await import(pathToFileURL(join(scenario.dir, 'site.mjs')).href);
   const site = await startSite();
-  const out = { items: join(work, `${run.name}.jsonl`), stats: join(work, `${run.name}.stats.json`), log: join(work, `${run.name}.log`) };
+  // Each run gets its own working directory (caches, job state and feeds stay apart).
+  const work = join(workRoot, scenario.name, run.name);
+  mkdirSync(work, { recursive: true });
+  const out = { items: join(work, 'items.jsonl'), stats: join(work, 'stats.json'), log: join(work, 'crawl.log') };
   const spiderArgs = ['-a', `base=${site.url}`, '-a', `stats=${out.stats}`, '-o', out.items, ...run.extra];
   const [cmd, args] =
     run.kind === 'scrapy'
-      ? [PYTHON, ['-m', 'scrapy', 'runspider', join(dir, 'spider.py'), ...spiderArgs]]
-      : [process.execPath, [cli, 'runspider', join(dir, 'spider.ts'), ...spiderArgs]];
+      ? [PYTHON, ['-m', 'scrapy', 'runspider', join(scenario.dir, 'spider.py'), ...spiderArgs]]
+      : [process.execPath, [cli, 'runspider', join(scenario.dir, 'spider.ts'), ...spiderArgs]];
   const started = process.hrtime.bigint();
   const result = await new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: crawlEnv });
+    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...crawlEnv, ...(site.env ?? {}) } });
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
@@ -114,11 +149,11 @@ async function crawl(run) {
   });
   await site.close();
   writeFileSync(out.log, result.output);
-  writeFileSync(join(work, `${run.name}.site.log`), site.log.join('\n') + '\n');
+  writeFileSync(join(work, 'site.log'), site.log.join('\n') + '\n');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const port = new URL(site.url).port;
   // Offsite links must be filtered before download: the site sees only its own host name.
-  const offsiteHits = site.log.filter((line) => line.split(' ')[1] !== `127.0.0.1:${port}`);
+  const offsiteHits = scenario.config.offsiteCheck === false ? [] : site.log.filter((line) => line.split(' ')[1] !== `127.0.0.1:${port}`);
   let failure = null;
   if (result.timedOut) failure = `killed after ${RUN_TIMEOUT_MS / 1000}s (no exit)`;
   else if (result.error) failure = `could not start ${cmd}: ${result.error.message}`;
@@ -154,87 +189,91 @@ let passed = 0;
 let failed = 0;
 const summary = [];
 
-const results = new Map((await Promise.all(RUNS.map(crawl))).map((r) => [r.name, r]));
-for (const r of results.values()) {
-  console.log(`\n== ${r.name}: ${r.failure ?? 'ran'} in ${r.seconds.toFixed(1)}s, ${[...r.items.values()].reduce((a, b) => a + b, 0)} items (log: ${r.log})`);
-  if (r.failure !== null) {
-    failed++;
-    console.log(`  DIFFER  run ${r.name} failed: ${r.failure}\n${r.output.split('\n').slice(-15).map((l) => `    | ${l}`).join('\n')}`);
-  }
-  if (r.offsiteHits.length > 0) {
-    failed++;
-    console.log(`  DIFFER  offsite requests reached the site: ${r.offsiteHits.join('; ')}`);
-  } else {
-    passed++;
-    console.log('  agree   no request to another host name reached the site (offsite filtered before download)');
-  }
-}
-
-const notCompared = new Map(justified.notCompared.map((e) => [e.key, e.reason]));
-const renamed = justified.renamedKeys ?? [];
-
-for (const [leftName, rightName] of PAIRS) {
-  const left = results.get(leftName);
-  const right = results.get(rightName);
-  const pair = { name: `${leftName} vs ${rightName}`, agree: 0, justified: [], differ: [] };
-  summary.push(pair);
-  console.log(`\n== ${pair.name}`);
-  if (left.failure !== null || right.failure !== null) {
-    failed++;
-    pair.differ.push('a run failed: nothing compared');
-    console.log('  DIFFER  a run failed: nothing compared');
-    continue;
-  }
-  const pass = (what) => {
-    passed++;
-    pair.agree++;
-    console.log(`  agree      ${what}`);
-  };
-  const fail = (what) => {
-    failed++;
-    pair.differ.push(what);
-    console.log(`  DIFFER     ${what}`);
-  };
-  const ok = (what, reason) => {
-    passed++;
-    pair.justified.push(`${what}: ${reason}`);
-    console.log(`  justified  ${what} (${reason})`);
-  };
-
-  // Items, as multisets of normalised JSON.
-  const missing = [...right.items.keys()].filter((k) => left.items.get(k) !== right.items.get(k));
-  const extra = [...left.items.keys()].filter((k) => !right.items.has(k));
-  if (missing.length === 0 && extra.length === 0) pass(`items (${right.items.size} distinct)`);
-  else {
-    fail(`items: ${missing.length} only in ${rightName}, ${extra.length} only in ${leftName}`);
-    for (const k of missing) console.log(`               only in ${rightName} (x${right.items.get(k)}, ${leftName} x${left.items.get(k) ?? 0}): ${k}`);
-    for (const k of extra) console.log(`               only in ${leftName}: ${k}`);
-  }
-
-  // Stats: renamed keys first (a key one side names after its own exception class).
-  const done = new Set();
-  const bothSidesRenamed = leftName.startsWith('deferkit') && rightName.startsWith('scrapy');
-  if (bothSidesRenamed) {
-    for (const r of renamed) {
-      if (!(r.scrapy in right.stats) && !(r.deferkit in left.stats)) continue;
-      done.add(`L:${r.deferkit}`);
-      done.add(`R:${r.scrapy}`);
-      const a = left.stats[r.deferkit];
-      const b = right.stats[r.scrapy];
-      const what = `${r.scrapy} = ${show(b)} ~ ${r.deferkit} = ${show(a)}`;
-      if (a === b) ok(what, r.reason);
-      else fail(what);
+for (const scenario of scenarios) {
+  console.log(`\n#### scenario ${scenario.name}${scenario.about ? `: ${scenario.about}` : ''}`);
+  const results = new Map((await Promise.all(RUNS.map((run) => crawl(scenario, run)))).map((r) => [r.name, r]));
+  for (const r of results.values()) {
+    console.log(`\n== ${scenario.name} / ${r.name}: ${r.failure ?? 'ran'} in ${r.seconds.toFixed(1)}s, ${[...r.items.values()].reduce((a, b) => a + b, 0)} items (log: ${r.log})`);
+    if (r.failure !== null) {
+      failed++;
+      console.log(`  DIFFER  run ${r.name} failed: ${r.failure}\n${r.output.split('\n').slice(-15).map((l) => `    | ${l}`).join('\n')}`);
+    }
+    if (r.offsiteHits.length > 0) {
+      failed++;
+      console.log(`  DIFFER  offsite requests reached the site: ${r.offsiteHits.join('; ')}`);
+    } else {
+      passed++;
+      console.log('  agree   no request to another host name reached the site (offsite filtered before download)');
     }
   }
-  const keys = [...new Set([...Object.keys(left.stats), ...Object.keys(right.stats)])].filter((k) => COMPARED.some((re) => re.test(k))).sort();
-  for (const key of keys) {
-    const a = left.stats[key];
-    const b = right.stats[key];
-    if ((done.has(`L:${key}`) || !(key in left.stats)) && (done.has(`R:${key}`) || !(key in right.stats))) continue;
-    const what = `${key}: ${rightName} ${show(b)}, ${leftName} ${show(a)}`;
-    if (notCompared.has(key)) ok(`${what}`, `not compared: ${notCompared.get(key)}`);
-    else if (a === b) pass(`${key} = ${show(a)}`);
-    else fail(what);
+
+  const notCompared = new Map([...justified.notCompared, ...(scenario.config.notCompared ?? [])].map((e) => [e.key, e.reason]));
+  const renamed = [...(justified.renamedKeys ?? []), ...(scenario.config.renamedKeys ?? [])];
+  const compared = [...COMPARED, ...(scenario.config.compared ?? []).map((re) => new RegExp(re))];
+
+  for (const [leftName, rightName] of PAIRS) {
+    const left = results.get(leftName);
+    const right = results.get(rightName);
+    const pair = { name: `${scenario.name}: ${leftName} vs ${rightName}`, agree: 0, justified: [], differ: [] };
+    summary.push(pair);
+    console.log(`\n== ${pair.name}`);
+    if (left.failure !== null || right.failure !== null) {
+      failed++;
+      pair.differ.push('a run failed: nothing compared');
+      console.log('  DIFFER  a run failed: nothing compared');
+      continue;
+    }
+    const pass = (what) => {
+      passed++;
+      pair.agree++;
+      console.log(`  agree      ${what}`);
+    };
+    const fail = (what) => {
+      failed++;
+      pair.differ.push(what);
+      console.log(`  DIFFER     ${what}`);
+    };
+    const ok = (what, reason) => {
+      passed++;
+      pair.justified.push(`${what}: ${reason}`);
+      console.log(`  justified  ${what} (${reason})`);
+    };
+
+    // Items, as multisets of normalised JSON.
+    const missing = [...right.items.keys()].filter((k) => left.items.get(k) !== right.items.get(k));
+    const extra = [...left.items.keys()].filter((k) => !right.items.has(k));
+    if (missing.length === 0 && extra.length === 0) pass(`items (${right.items.size} distinct)`);
+    else {
+      fail(`items: ${missing.length} only in ${rightName}, ${extra.length} only in ${leftName}`);
+      for (const k of missing) console.log(`               only in ${rightName} (x${right.items.get(k)}, ${leftName} x${left.items.get(k) ?? 0}): ${k}`);
+      for (const k of extra) console.log(`               only in ${leftName}: ${k}`);
+    }
+
+    // Stats: renamed keys first (a key one side names after its own exception class).
+    const done = new Set();
+    const bothSidesRenamed = leftName.startsWith('deferkit') && rightName.startsWith('scrapy');
+    if (bothSidesRenamed) {
+      for (const r of renamed) {
+        if (!(r.scrapy in right.stats) && !(r.deferkit in left.stats)) continue;
+        done.add(`L:${r.deferkit}`);
+        done.add(`R:${r.scrapy}`);
+        const a = left.stats[r.deferkit];
+        const b = right.stats[r.scrapy];
+        const what = `${r.scrapy} = ${show(b)} ~ ${r.deferkit} = ${show(a)}`;
+        if (a === b) ok(what, r.reason);
+        else fail(what);
+      }
+    }
+    const keys = [...new Set([...Object.keys(left.stats), ...Object.keys(right.stats)])].filter((k) => compared.some((re) => re.test(k))).sort();
+    for (const key of keys) {
+      const a = left.stats[key];
+      const b = right.stats[key];
+      if ((done.has(`L:${key}`) || !(key in left.stats)) && (done.has(`R:${key}`) || !(key in right.stats))) continue;
+      const what = `${key}: ${rightName} ${show(b)}, ${leftName} ${show(a)}`;
+      if (notCompared.has(key)) ok(`${what}`, `not compared: ${notCompared.get(key)}`);
+      else if (a === b) pass(`${key} = ${show(a)}`);
+      else fail(what);
+    }
   }
 }
 
@@ -243,7 +282,7 @@ for (const p of summary) {
   console.log(`${p.name}: ${p.agree} agree, ${p.justified.length} justified, ${p.differ.length} DIFFER`);
   for (const d of p.differ) console.log(`  DIFFER ${d}`);
 }
-if (failed === 0) rmSync(work, { recursive: true, force: true });
-else console.log(`(logs, feeds and stats kept in ${work})`);
+if (failed === 0) rmSync(workRoot, { recursive: true, force: true });
+else console.log(`(logs, feeds and stats kept in ${workRoot})`);
 console.log(`test:scrapy: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
