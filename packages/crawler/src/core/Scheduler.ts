@@ -3,32 +3,52 @@
 import * as crypto from 'node:crypto';
 import type { Crawler } from '../Crawler.js';
 import type { Request } from '../Request.js';
+import { FingerprintSet } from '../utils/FingerprintSet.js';
 
 // Looked up, not imported by name: a runtime without it must still load this module.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: string) => string | Buffer }).hash;
+
+/** What is hashed: the method, the canonical URL (query sorted, fragment dropped), the body. */
+function canonicalUrl(request: Request): string {
+  const url = request.url;
+  // A Request's URL is already serialized by the URL parser: without a query or a fragment
+  // there is nothing to sort or drop, and parsing it again gives it back unchanged.
+  if (!url.includes('?') && !url.includes('#')) return url;
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    u.searchParams.sort();
+    return u.href;
+  } catch {
+    return url; // an unparsable URL is its own canonical form
+  }
+}
+
+function digest(request: Request, encoding: 'hex' | 'buffer'): string | Buffer {
+  const canonical = canonicalUrl(request);
+  // One-shot hashing (Node ≥ 20.12) where there is no body; the same digest either way.
+  if (request.body.length === 0 && oneShotHash !== undefined) return oneShotHash('sha1', `${request.method}\n${canonical}\n`, encoding);
+  const h = crypto.createHash('sha1').update(request.method).update('\n').update(canonical).update('\n').update(request.body);
+  return encoding === 'hex' ? h.digest('hex') : h.digest();
+}
 
 /**
  * A request's fingerprint: SHA-1 of its method, canonical URL (query sorted, fragment dropped)
- * and body. Requests with equal fingerprints are duplicates.
+ * and body, in hex. Requests with equal fingerprints are duplicates.
  * Mirrors Scrapy's `scrapy.utils.request.fingerprint`.
+ *
+ * @param request - the request.
+ * @example
+ * ```ts
+ * import { Request, requestFingerprint } from '@deferkit/crawler';
+ *
+ * const a = requestFingerprint(new Request('http://127.0.0.1/?b=2&a=1#top'));
+ * console.log(a === requestFingerprint(new Request('http://127.0.0.1/?a=1&b=2')), a.length);
+ * // prints: true 40
+ * ```
  */
 export function requestFingerprint(request: Request): string {
-  let canonical = request.url;
-  // A Request's URL is already serialized by the URL parser: without a query or a fragment
-  // there is nothing to sort or drop, and parsing it again gives it back unchanged.
-  if (canonical.includes('?') || canonical.includes('#')) {
-    try {
-      const u = new URL(request.url);
-      u.hash = '';
-      u.searchParams.sort();
-      canonical = u.href;
-    } catch {
-      /* an unparsable URL is its own canonical form */
-    }
-  }
-  // One-shot hashing (Node ≥ 20.12) where there is no body; the same digest either way.
-  if (request.body.length === 0 && oneShotHash !== undefined) return oneShotHash('sha1', `${request.method}\n${canonical}\n`, 'hex');
-  return crypto.createHash('sha1').update(request.method).update('\n').update(canonical).update('\n').update(request.body).digest('hex');
+  return digest(request, 'hex') as string;
 }
 
 /**
@@ -37,7 +57,8 @@ export function requestFingerprint(request: Request): string {
  * Mirrors Scrapy's `RFPDupeFilter`.
  */
 export class RFPDupeFilter {
-  readonly fingerprints = new Set<string>();
+  /** The fingerprints seen (16-byte binary keys: see {@link FingerprintSet}). */
+  readonly fingerprints = new FingerprintSet();
   #logged = false;
   readonly #crawler: Crawler;
   /** DUPEFILTER_DEBUG, read once as Scrapy's from_settings does. */
@@ -49,10 +70,7 @@ export class RFPDupeFilter {
   }
   /** Whether the request was seen before (it is remembered either way). */
   requestSeen(request: Request): boolean {
-    const fp = requestFingerprint(request);
-    if (this.fingerprints.has(fp)) return true;
-    this.fingerprints.add(fp);
-    return false;
+    return !this.fingerprints.add(digest(request, 'buffer') as Buffer);
   }
   /** Log and count a filtered duplicate. */
   log(request: Request): void {

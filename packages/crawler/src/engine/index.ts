@@ -5,6 +5,7 @@
 export { ExecutionEngine } from '../core/Engine.js';
 export { Scraper } from '../core/Scraper.js';
 export { Scheduler, RFPDupeFilter } from '../core/Scheduler.js';
+export { FingerprintSet } from '../utils/FingerprintSet.js';
 export { Downloader, Slot } from '../downloader/Downloader.js';
 export { HttpDownloadHandler } from '../downloader/HttpDownloadHandler.js';
 export { DownloaderMiddlewareManager } from '../middleware/DownloaderMiddlewareManager.js';
