@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Request, requestFingerprint } from '@deferkit/crawler';
-import { FingerprintSet, RFPDupeFilter, type Crawler } from '@deferkit/crawler/engine';
-import { Crawler as CrawlerClass, Spider } from '@deferkit/crawler';
+import { FingerprintSet, RFPDupeFilter } from '@deferkit/crawler/engine';
+import { Crawler, Spider } from '@deferkit/crawler';
 
 const sha1 = (s: string): Buffer => createHash('sha1').update(s).digest();
 
@@ -59,9 +59,9 @@ describe('FingerprintSet', () => {
     set.add(d.toString('hex'));
     expect(set.has(d)).toBe(true);
     const sameStart = Buffer.from(d);
-    sameStart[19] ^= 0xff;
+    sameStart[19] = sameStart[19]! ^ 0xff;
     expect(set.has(sameStart)).toBe(true);
-    sameStart[15] ^= 0xff;
+    sameStart[15] = sameStart[15]! ^ 0xff;
     expect(set.has(sameStart)).toBe(false);
   });
 
@@ -73,9 +73,11 @@ describe('FingerprintSet', () => {
 });
 
 describe('RFPDupeFilter on a FingerprintSet', () => {
-  const crawler = new CrawlerClass(class extends Spider {
-    override name = 'fp';
-  }) as unknown as Crawler;
+  const crawler = new Crawler(
+    class extends Spider {
+      override name = 'fp';
+    },
+  );
 
   it("sees a request again under its canonical form (query order, fragment) and keys it by requestFingerprint's first 16 bytes", () => {
     const filter = new RFPDupeFilter(crawler);
