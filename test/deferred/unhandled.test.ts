@@ -2,8 +2,8 @@
 // LogTests of catalogue §3.7 (items 114-120), reported the deferkit way (deviation J7): to
 // onUnhandledError handlers, or to console.error when there are none.
 //
-// Not tested here: U5 (`logError`, which deferkit does not have) and D3 / F5 (`captureVars`:
-// Python frames carry locals; JS stack traces have nothing equivalent to capture).
+// Not tested here: D3 / F5 (`captureVars`: Python frames carry locals; JS stack traces have
+// nothing equivalent to capture). U5 (`logError`) is tested with the errback helpers below.
 //
 // Garbage-collection timing is not deterministic, so GC-based tests loop collectGarbage() until
 // the expected report arrives, and "nothing is reported" tests drop a *control* Deferred along
@@ -18,6 +18,7 @@ import {
   fail,
   getDebugging,
   inlineCallbacks,
+  logError,
   onUnhandledError,
   setDebugging,
   succeed,
@@ -439,6 +440,39 @@ describe('onUnhandledError handlers (J7)', () => {
 
   it('J7 onUnhandledError rejects a non-function with a TypeError', () => {
     expect(() => onUnhandledError('nope' as never)).toThrow(TypeError);
+  });
+});
+
+describe('logError (U5)', () => {
+  it('U5 logError reports the Failure at once (when: logged) and returns that same Failure', () => {
+    const reports = collectReports();
+    const f = new Failure(new ZeroDivisionError('now'));
+    const back = logError(f);
+    expect(back).toBe(f);
+    expect(reports.map((r) => [r.failure, r.info.when])).toEqual([[f, 'logged']]);
+  });
+
+  it('U5 a non-Failure is wrapped before it is reported', () => {
+    const reports = collectReports();
+    const err = new ZeroDivisionError('raw');
+    const back = logError(err);
+    expect(back).toBeInstanceOf(Failure);
+    expect(back.value).toBe(err);
+    expect(reports.map((r) => r.failure.value)).toEqual([err]);
+  });
+
+  it('U5 as the last errback it leaves the chain failed, so the failure is reported again when the Deferred is collected', async () => {
+    const reports = collectReports();
+    const err = new ZeroDivisionError('twice');
+    (() => {
+      fail(err).addErrback(logError);
+    })();
+    expect(reports.map((r) => [r.failure.value, r.info.when])).toEqual([[err, 'logged']]);
+    await collectUntil(() => reports.length > 1);
+    expect(reports.map((r) => [r.failure.value, r.info.when])).toEqual([
+      [err, 'logged'],
+      [err, 'gc'],
+    ]);
   });
 });
 
