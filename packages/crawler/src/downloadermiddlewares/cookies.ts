@@ -130,7 +130,7 @@ export class CookiesMiddleware {
     jar ??= this.jar(meta.cookiejar);
     if (hasCookies(given)) this.#storeGiven(jar, request, given);
     request.headers.delete('Cookie');
-    const header = jar.getCookieStringSync(request.url);
+    const header = cookieHeader(jar, request.url);
     if (header !== '') {
       request.headers.set('Cookie', header);
       if (this.#debug) this.#logger.debug(`Sending cookies to: ${request}\nCookie: ${header}\n`);
@@ -186,6 +186,30 @@ export class CookiesMiddleware {
     }
     jar.setCookieSync(cookie, request.url, SET_OPTIONS);
   }
+}
+
+const GET_OPTIONS = { sort: false } as const;
+
+/**
+ * The Cookie header for `url`, in http.cookiejar's order: longest path first; for the same path
+ * length, the request host's own cookies, then those of its parent domains (the most specific
+ * first), each in the order they were first set.
+ */
+function cookieHeader(jar: CookieJar, url: string): string {
+  const cookies = jar.getCookiesSync(url, GET_OPTIONS);
+  if (cookies.length === 0) return '';
+  if (cookies.length > 1) {
+    cookies.sort(
+      (a, b) =>
+        (b.path?.length ?? 0) - (a.path?.length ?? 0) ||
+        Number(b.hostOnly === true) - Number(a.hostOnly === true) ||
+        (b.domain?.length ?? 0) - (a.domain?.length ?? 0) ||
+        a.creationIndex - b.creationIndex,
+    );
+  }
+  let header = cookies[0]!.cookieString();
+  for (let i = 1; i < cookies.length; i++) header += `; ${cookies[i]!.cookieString()}`;
+  return header;
 }
 
 /** Whether `cookies` (a Request's) holds any cookie. */
