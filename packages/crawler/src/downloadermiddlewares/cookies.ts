@@ -124,7 +124,7 @@ export class CookiesMiddleware {
     let jar = this.#jars.get(meta.cookiejar);
     // The fast path of every request of a site that sets no cookies: no jar yet, no cookies given.
     if (jar === undefined && !hasCookies(given)) {
-      if (request.headers.has('Cookie')) request.headers.delete('Cookie');
+      if (request.headers.has('cookie')) request.headers.delete('cookie');
       return;
     }
     jar ??= this.jar(meta.cookiejar);
@@ -141,8 +141,8 @@ export class CookiesMiddleware {
   processResponse(request: Request, response: Response): Response {
     const meta = request.meta;
     if (meta.dont_merge_cookies) return response;
-    const setCookies = response.headers.getList('Set-Cookie');
-    if (setCookies.length === 0) return response;
+    if (!response.headers.has('set-cookie')) return response;
+    const setCookies = response.headers.getList('set-cookie');
     const jar = this.jar(meta.cookiejar);
     for (const text of setCookies) this.#store(jar, text, request);
     if (this.#debug) {
