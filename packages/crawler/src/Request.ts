@@ -35,7 +35,28 @@ export interface RequestInit {
   dontFilter?: boolean;
   /** Labels shown in logs. */
   flags?: string[];
+  /**
+   * Cookies to send with this request, as `{ name: value }` or a list of
+   * `{ name, value, domain?, path? }`. CookiesMiddleware stores them in the request's jar (so
+   * later requests to the same site send them too) and builds the `Cookie` header from the jar.
+   */
+  cookies?: RequestCookies;
 }
+
+/** One cookie of {@link RequestInit.cookies} in the list form. */
+export interface RequestCookie {
+  /** The cookie name. */
+  name: string;
+  /** The cookie value (a number or boolean is written as text). */
+  value: string | number | boolean;
+  /** The Domain attribute (default: the request host only). */
+  domain?: string;
+  /** The Path attribute (default: the directory of the request path). */
+  path?: string;
+}
+
+/** The cookies of a Request: `{ name: value }` or a list of {@link RequestCookie}. Scrapy's `Request.cookies`. */
+export type RequestCookies = Record<string, string | number | boolean> | RequestCookie[];
 
 /**
  * An HTTP request to schedule (yield it from a callback or `start()`), or to download inline
@@ -81,6 +102,8 @@ export class Request {
   readonly dontFilter: boolean;
   /** Labels shown in logs. */
   readonly flags: string[];
+  /** The cookies given to the request (`{}` for none); CookiesMiddleware sends them. */
+  readonly cookies: RequestCookies;
 
   /**
    * @param url - an absolute URL with a scheme.
@@ -124,15 +147,22 @@ export class Request {
     if (!Number.isFinite(this.priority)) throw new TypeError(`Request priority must be a finite number, got ${String(init.priority)}.`);
     this.dontFilter = init.dontFilter ?? false;
     this.flags = init.flags ?? [];
+    this.cookies = init.cookies ?? {};
+    if (typeof this.cookies !== 'object' || this.cookies === null) {
+      throw new TypeError(`Request cookies must be an object { name: value } or a list of { name, value, domain?, path? }, got ${this.cookies === null ? 'null' : typeof this.cookies}.`);
+    }
   }
 
   /**
-   * A copy with some fields changed (`meta` and `cbKwargs` are shallow-copied).
+   * A copy with some fields changed (`meta` and `cbKwargs` are shallow-copied; `cookies` is
+   * shared, as in Scrapy). The copy is of the same class (a FormRequest stays a FormRequest),
+   * built from the fields: a subclass's own options (`formdata`, `data`) are not re-applied.
    *
    * @param changes - fields to change, including `url`.
    */
   replace(changes: RequestInit & { url?: string } = {}): Request {
-    return new Request(changes.url ?? this.url, {
+    const Class = this.constructor as typeof Request;
+    return new Class(changes.url ?? this.url, {
       method: changes.method ?? this.method,
       headers: changes.headers ?? this.headers,
       body: changes.body !== undefined ? changes.body : this.body,
@@ -143,6 +173,7 @@ export class Request {
       priority: changes.priority ?? this.priority,
       dontFilter: changes.dontFilter ?? this.dontFilter,
       flags: changes.flags ?? [...this.flags],
+      cookies: changes.cookies ?? this.cookies,
     });
   }
 

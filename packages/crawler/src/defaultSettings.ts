@@ -29,6 +29,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     'Accept-Language': 'en',
   },
   COMPRESSION_ENABLED: true,
+  COOKIES_ENABLED: true,
+  COOKIES_DEBUG: false,
 
   // Retries and redirects
   RETRY_ENABLED: true,
@@ -63,6 +65,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     MetaRefreshMiddleware: 580,
     HttpCompressionMiddleware: 590,
     RedirectMiddleware: 600,
+    CookiesMiddleware: 700,
     DownloaderStats: 850,
   },
   SPIDER_MIDDLEWARES: [],

@@ -12,6 +12,9 @@ export { DEFAULT_SETTINGS } from './defaultSettings.js';
 // HTTP
 export { Request, isRequest } from './Request.js';
 export type { Callback, Errback, RequestInit } from './Request.js';
+export type { RequestCookie, RequestCookies } from './Request.js';
+export { FormRequest, JsonRequest } from './FormRequest.js';
+export type { FormData, FormRequestInit, FromResponseOptions, JsonDumpsOptions, JsonRequestInit } from './FormRequest.js';
 export { Response } from './Response.js';
 export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
@@ -38,6 +41,7 @@ export {
   RetryMiddleware,
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
+export { CookiesMiddleware } from './downloadermiddlewares/cookies.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';

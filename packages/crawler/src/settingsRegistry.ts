@@ -33,7 +33,6 @@ const D = 'different';
 const N = 'not-yet';
 type Row = readonly [string, SettingStatus, string?, unknown?];
 
-const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const ROBOTS = 'robots.txt is a later issue (no RobotsTxtMiddleware)';
 const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
@@ -67,8 +66,8 @@ const SETTINGS: readonly Row[] = [
   ['CONCURRENT_REQUESTS', D, '0 means no global limit, only the per-domain one (in Scrapy nothing would be downloaded); below 0 or not whole is a usage error', 16],
   ['CONCURRENT_REQUESTS_PER_DOMAIN', I, 'below 1 or not whole is a usage error', 8],
   ['CONCURRENT_REQUESTS_PER_IP', N, 'slots are per domain only', 0],
-  ['COOKIES_DEBUG', N, COOKIES, false],
-  ['COOKIES_ENABLED', N, `${COOKIES}. Scrapy's default is True, so where Scrapy sends cookies back deferkit silently does not; set explicitly, it gets the warning`, true],
+  ['COOKIES_DEBUG', I, '', false],
+  ['COOKIES_ENABLED', I, '', true],
   ['DEFAULT_ITEM_CLASS', N, 'items are plain objects', 'scrapy.item.Item'],
   ['DEFAULT_REQUEST_HEADERS', I, '', { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'Accept-Language': 'en' }],
   ['DEPTH_LIMIT', I, '', 0],
@@ -237,7 +236,7 @@ const COMPONENTS: readonly Row[] = [
   ['MetaRefreshMiddleware', I, ''],
   ['HttpCompressionMiddleware', I, 'gzip, deflate and br'],
   ['RedirectMiddleware', I, ''],
-  ['CookiesMiddleware', N, COOKIES],
+  ['CookiesMiddleware', D, 'tough-cookie jars (RFC 6265) instead of http.cookiejar: the same domain, path, Secure and expiry rules for the Set-Cookie headers sites send; RFC 2965 (Set-Cookie2) cookies are not kept'],
   ['HttpProxyMiddleware', N, PROXY],
   ['DownloaderStats', I, ''],
   ['HttpCacheMiddleware', N, CACHE],

@@ -3,6 +3,7 @@
 import type { ComponentClass } from '../middleware/components.js';
 import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddleware } from './headers.js';
 import { HttpCompressionMiddleware } from './httpcompression.js';
+import { CookiesMiddleware } from './cookies.js';
 import { DownloaderStats } from './stats.js';
 import { OffsiteMiddleware } from './offsite.js';
 import { MetaRefreshMiddleware } from './metarefresh.js';
@@ -19,11 +20,13 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   MetaRefreshMiddleware,
   HttpCompressionMiddleware,
   RedirectMiddleware,
+  CookiesMiddleware,
   DownloaderStats,
 };
 
 export {
   BaseRedirectMiddleware,
+  CookiesMiddleware,
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
