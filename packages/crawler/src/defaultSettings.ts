@@ -56,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   DOWNLOADER_MIDDLEWARES: [],
   DOWNLOADER_MIDDLEWARES_BASE: {
     OffsiteMiddleware: 50,
+    RobotsTxtMiddleware: 100,
     DownloadTimeoutMiddleware: 350,
     DefaultHeadersMiddleware: 400,
     UserAgentMiddleware: 500,
@@ -63,6 +64,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     MetaRefreshMiddleware: 580,
     HttpCompressionMiddleware: 590,
     RedirectMiddleware: 600,
+    HttpProxyMiddleware: 750,
     DownloaderStats: 850,
   },
   SPIDER_MIDDLEWARES: [],

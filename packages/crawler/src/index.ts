@@ -38,6 +38,10 @@ export {
   RetryMiddleware,
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
+export { HttpProxyMiddleware, RobotsTxtMiddleware } from './downloadermiddlewares/index.js';
+export { getProxies, proxyBypass } from './downloadermiddlewares/httpproxy.js';
+export { ProtegoRobotParser, decodeRobotsTxt } from './robotstxt.js';
+export type { RobotParser, RobotParserClass } from './robotstxt.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
@@ -67,6 +71,7 @@ export {
   ResponseTooLarge,
   UsageError,
 } from './errors.js';
+export { TunnelError } from './errors.js';
 
 // Re-exported from the lower packages: what spider, middleware and pipeline code meets in the
 // crawler's own signatures, so `@deferkit/crawler` alone is enough to write a spider. These are

@@ -8,6 +8,8 @@ import { OffsiteMiddleware } from './offsite.js';
 import { MetaRefreshMiddleware } from './metarefresh.js';
 import { BaseRedirectMiddleware, RedirectMiddleware } from './redirect.js';
 import { RetryMiddleware } from './retry.js';
+import { RobotsTxtMiddleware } from './robotstxt.js';
+import { HttpProxyMiddleware } from './httpproxy.js';
 
 /** @internal */
 export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
@@ -20,6 +22,8 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   HttpCompressionMiddleware,
   RedirectMiddleware,
   DownloaderStats,
+  RobotsTxtMiddleware,
+  HttpProxyMiddleware,
 };
 
 export {
@@ -33,4 +37,6 @@ export {
   RedirectMiddleware,
   RetryMiddleware,
   UserAgentMiddleware,
+  RobotsTxtMiddleware,
+  HttpProxyMiddleware,
 };
