@@ -128,6 +128,14 @@ export class ConnectionError extends Error {
  * (`meta.proxy`, `https_proxy`). Retried like a broken connection, as in Scrapy.
  *
  * Mirrors Scrapy's `scrapy.core.downloader.handlers.http11.TunnelError`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, TunnelError } from '@deferkit/crawler';
+ * const e = new TunnelError("Could not open CONNECT tunnel with proxy 127.0.0.1:3128 [{'status': 407, 'reason': 'Proxy Authentication Required'}]");
+ * console.log(e.name, e instanceof ConnectionError);
+ * // prints: TunnelError true
+ * ```
  */
 export class TunnelError extends ConnectionError {
   override name = 'TunnelError' as const;

@@ -12,9 +12,11 @@ import { urlparseCached } from '../utils/url.js';
  *
  * @param env - the environment (default `process.env`).
  * @example
+ * ```ts
  * import { getProxies } from '@deferkit/crawler';
  * console.log(getProxies({ HTTP_PROXY: 'http://a:1', http_proxy: 'http://b:2', NO_PROXY: 'x.test' }));
  * // prints: { http: 'http://b:2', no: 'x.test' }
+ * ```
  */
 export function getProxies(env: Record<string, string | undefined> = process.env): Record<string, string> {
   const proxies: Record<string, string> = {};
@@ -40,9 +42,11 @@ export function getProxies(env: Record<string, string | undefined> = process.env
  * leading dot is ignored). Python's `urllib.request.proxy_bypass_environment`.
  *
  * @example
+ * ```ts
  * import { proxyBypass } from '@deferkit/crawler';
  * console.log(proxyBypass('api.example.com', 'localhost, .example.com'), proxyBypass('example.org', 'example.com'));
  * // prints: true false
+ * ```
  */
 export function proxyBypass(host: string, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
@@ -115,18 +119,22 @@ type ProxyConf = readonly [creds: string | null, proxyUrl: string];
  * Mirrors Scrapy's `HttpProxyMiddleware`.
  *
  * @example
+ * ```ts
  * import { HttpProxyMiddleware, Request, Settings } from '@deferkit/crawler';
  * const mw = new HttpProxyMiddleware({ settings: new Settings() } as never, {});
  * const request = new Request('http://example.com/', { meta: { proxy: 'http://me:secret@127.0.0.1:3128' } });
  * mw.processRequest(request);
  * console.log(request.meta.proxy, request.headers.get('Proxy-Authorization'));
  * // prints: http://127.0.0.1:3128 Basic bWU6c2VjcmV0
+ * ```
  */
 export class HttpProxyMiddleware {
   readonly #encoding: BufferEncoding;
   /** From the environment, by scheme. */
   readonly proxies: ReadonlyMap<string, ProxyConf>;
   readonly #noProxy: string | undefined;
+  /** meta.proxy values already parsed (a crawl uses a few proxies for many requests). */
+  readonly #parsed = new Map<string, ProxyConf>();
 
   /**
    * @param crawler - the crawler (HTTPPROXY_ENABLED, HTTPPROXY_AUTH_ENCODING).
@@ -163,7 +171,15 @@ export class HttpProxyMiddleware {
     const meta = request.meta;
     let conf: ProxyConf | undefined;
     if ('proxy' in meta) {
-      if (meta.proxy !== null && meta.proxy !== undefined) conf = this.#getProxy(String(meta.proxy), '');
+      if (meta.proxy !== null && meta.proxy !== undefined) {
+        const value = String(meta.proxy);
+        conf = this.#parsed.get(value);
+        if (conf === undefined) {
+          if (this.#parsed.size >= 1024) this.#parsed.clear();
+          conf = this.#getProxy(value, '');
+          this.#parsed.set(value, conf);
+        }
+      }
     } else if (this.proxies.size > 0) {
       const url = urlparseCached(request);
       const scheme = url === null ? '' : url.protocol.slice(0, -1);

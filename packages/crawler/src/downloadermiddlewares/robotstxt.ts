@@ -41,10 +41,12 @@ function parserClass(value: unknown): RobotParserClass {
  * Mirrors Scrapy's `RobotsTxtMiddleware`.
  *
  * @example
+ * ```ts
  * import { RobotsTxtMiddleware, Settings } from '@deferkit/crawler';
  * // Off unless ROBOTSTXT_OBEY is set: the constructor throws NotConfigured.
  * try { new RobotsTxtMiddleware({ settings: new Settings() } as never); } catch (e) { console.log((e as Error).name); }
  * // prints: NotConfigured
+ * ```
  */
 export class RobotsTxtMiddleware {
   /** The priority of robots.txt requests. Scrapy's `DOWNLOAD_PRIORITY`. */
