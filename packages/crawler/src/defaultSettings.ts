@@ -58,6 +58,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   DOWNLOADER_MIDDLEWARES: [],
   DOWNLOADER_MIDDLEWARES_BASE: {
     OffsiteMiddleware: 50,
+    RobotsTxtMiddleware: 100,
     DownloadTimeoutMiddleware: 350,
     DefaultHeadersMiddleware: 400,
     UserAgentMiddleware: 500,
@@ -66,6 +67,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     HttpCompressionMiddleware: 590,
     RedirectMiddleware: 600,
     CookiesMiddleware: 700,
+    HttpProxyMiddleware: 750,
     DownloaderStats: 850,
   },
   SPIDER_MIDDLEWARES: [],

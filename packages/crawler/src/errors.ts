@@ -123,6 +123,25 @@ export class ConnectionError extends Error {
 }
 
 /**
+ * A proxy refused to open a `CONNECT` tunnel for an `https:` request (it answered 407, 403, …
+ * instead of 200, or something that is not HTTP). Check the proxy URL and its credentials
+ * (`meta.proxy`, `https_proxy`). Retried like a broken connection, as in Scrapy.
+ *
+ * Mirrors Scrapy's `scrapy.core.downloader.handlers.http11.TunnelError`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError, TunnelError } from '@deferkit/crawler';
+ * const e = new TunnelError("Could not open CONNECT tunnel with proxy 127.0.0.1:3128 [{'status': 407, 'reason': 'Proxy Authentication Required'}]");
+ * console.log(e.name, e instanceof ConnectionError);
+ * // prints: TunnelError true
+ * ```
+ */
+export class TunnelError extends ConnectionError {
+  override name = 'TunnelError' as const;
+}
+
+/**
  * A connection lost mid-body: fewer bytes than Content-Length, or a chunked body cut short
  * (with `DOWNLOAD_FAIL_ON_DATALOSS`, the default). Retried like any broken connection.
  *
@@ -237,6 +256,7 @@ for (const [cls, name] of [
   [DownloadTimeoutError, 'DownloadTimeoutError'],
   [ConnectionError, 'ConnectionError'],
   [ResponseDataLossError, 'ResponseDataLossError'],
+  [TunnelError, 'TunnelError'],
   [ResponseTooLarge, 'ResponseTooLarge'],
   [DecompressionError, 'DecompressionError'],
   [HttpError, 'HttpError'],

@@ -42,6 +42,10 @@ export {
   UserAgentMiddleware,
 } from './downloadermiddlewares/index.js';
 export { CookiesMiddleware } from './downloadermiddlewares/cookies.js';
+export { HttpProxyMiddleware, RobotsTxtMiddleware } from './downloadermiddlewares/index.js';
+export { getProxies, proxyBypass } from './downloadermiddlewares/httpproxy.js';
+export { ProtegoRobotParser, decodeRobotsTxt } from './robotstxt.js';
+export type { RobotParser, RobotParserClass } from './robotstxt.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
@@ -71,6 +75,7 @@ export {
   ResponseTooLarge,
   UsageError,
 } from './errors.js';
+export { TunnelError } from './errors.js';
 
 // Re-exported from the lower packages: what spider, middleware and pipeline code meets in the
 // crawler's own signatures, so `@deferkit/crawler` alone is enough to write a spider. These are

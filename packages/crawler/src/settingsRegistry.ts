@@ -34,9 +34,9 @@ const N = 'not-yet';
 type Row = readonly [string, SettingStatus, string?, unknown?];
 
 const ROBOTS = 'robots.txt is a later issue (no RobotsTxtMiddleware)';
+const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
-const PROXY = 'proxies are a later issue (no HttpProxyMiddleware)';
 const NO_PROJECT = 'no Scrapy project or commands: deferkit runs one spider file (runspider)';
 const STORAGE = 'feeds are written to local files and standard output only';
 const MAIL = 'no MailSender';
@@ -134,8 +134,8 @@ const SETTINGS: readonly Row[] = [
   ['HTTPCACHE_STORAGE', N, CACHE, 'scrapy.extensions.httpcache.FilesystemCacheStorage'],
   ['HTTPERROR_ALLOW_ALL', I, '', false],
   ['HTTPERROR_ALLOWED_CODES', I, '', []],
-  ['HTTPPROXY_AUTH_ENCODING', N, PROXY, 'latin-1'],
-  ['HTTPPROXY_ENABLED', N, `${PROXY}. Scrapy's default is True (http_proxy/https_proxy from the environment are used); deferkit silently ignores them; set explicitly, it gets the warning`, true],
+  ['HTTPPROXY_AUTH_ENCODING', D, "the Python codec names latin-1 (the default), utf-8 and ascii; any other is a usage error naming them", 'latin-1'],
+  ['HTTPPROXY_ENABLED', I, '', true],
   ['IMAGES_STORE_GCS_ACL', N, 'no ImagesPipeline', ''],
   ['IMAGES_STORE_S3_ACL', N, 'no ImagesPipeline', ''],
   ['ITEM_PIPELINES', D, CLASSES, {}],
@@ -182,9 +182,14 @@ const SETTINGS: readonly Row[] = [
   ['RETRY_HTTP_CODES', I, '', [500, 502, 503, 504, 522, 524, 408, 429]],
   ['RETRY_PRIORITY_ADJUST', I, '', -1],
   ['RETRY_TIMES', I, 'a negative count is a usage error', 2],
-  ['ROBOTSTXT_OBEY', N, ROBOTS, false],
-  ['ROBOTSTXT_PARSER', N, ROBOTS, 'scrapy.robotstxt.ProtegoRobotParser'],
-  ['ROBOTSTXT_USER_AGENT', N, ROBOTS, null],
+  ['ROBOTSTXT_OBEY', I, '', false],
+  [
+    'ROBOTSTXT_PARSER',
+    D,
+    "the default (and 'scrapy.robotstxt.ProtegoRobotParser') is the npm robots-parser with Protego's choice of user-agent group; a class with a static fromCrawler(crawler, body) may replace it; Scrapy's other parsers are Python libraries and are refused with a message",
+    'scrapy.robotstxt.ProtegoRobotParser',
+  ],
+  ['ROBOTSTXT_USER_AGENT', I, '', null],
   ['SCHEDULER', N, 'the scheduler is built in', 'scrapy.core.scheduler.Scheduler'],
   ['SCHEDULER_DEBUG', N, 'no disk queues (JOBDIR)', false],
   ['SCHEDULER_DISK_QUEUE', N, 'no disk queues (JOBDIR)', 'scrapy.squeues.PickleLifoDiskQueue'],
@@ -226,7 +231,11 @@ const DEFERKIT_ONLY: readonly Row[] = [
 
 /** Scrapy's built-in components (the *_BASE settings), by class name. */
 const COMPONENTS: readonly Row[] = [
-  ['RobotsTxtMiddleware', N, ROBOTS],
+  [
+    'RobotsTxtMiddleware',
+    D,
+    "robotstxt/exception_count/<name> uses deferkit's error name (TimeoutError), not Python's \"<class 'twisted.internet.error.TimeoutError'>\"",
+  ],
   ['HttpAuthMiddleware', N, 'no http_user / http_pass'],
   ['DownloadTimeoutMiddleware', I, ''],
   ['DefaultHeadersMiddleware', I, ''],
@@ -237,7 +246,7 @@ const COMPONENTS: readonly Row[] = [
   ['HttpCompressionMiddleware', I, 'gzip, deflate and br'],
   ['RedirectMiddleware', I, ''],
   ['CookiesMiddleware', D, 'tough-cookie jars (RFC 6265) instead of http.cookiejar: the same domain, path, Secure and expiry rules for the Set-Cookie headers sites send; RFC 2965 (Set-Cookie2) cookies are not kept'],
-  ['HttpProxyMiddleware', N, PROXY],
+  ['HttpProxyMiddleware', D, 'no_proxy is read with the other variables when the crawl starts (Python re-reads it for each request)'],
   ['DownloaderStats', I, ''],
   ['HttpCacheMiddleware', N, CACHE],
   ['HttpErrorMiddleware', I, ''],

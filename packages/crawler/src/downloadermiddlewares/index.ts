@@ -9,6 +9,8 @@ import { OffsiteMiddleware } from './offsite.js';
 import { MetaRefreshMiddleware } from './metarefresh.js';
 import { BaseRedirectMiddleware, RedirectMiddleware } from './redirect.js';
 import { RetryMiddleware } from './retry.js';
+import { RobotsTxtMiddleware } from './robotstxt.js';
+import { HttpProxyMiddleware } from './httpproxy.js';
 
 /** @internal */
 export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
@@ -22,6 +24,8 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   RedirectMiddleware,
   CookiesMiddleware,
   DownloaderStats,
+  RobotsTxtMiddleware,
+  HttpProxyMiddleware,
 };
 
 export {
@@ -36,4 +40,6 @@ export {
   RedirectMiddleware,
   RetryMiddleware,
   UserAgentMiddleware,
+  RobotsTxtMiddleware,
+  HttpProxyMiddleware,
 };
