@@ -40,6 +40,7 @@ export {
 } from './downloadermiddlewares/index.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
+export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 
 // Signals, stats, logs
@@ -48,6 +49,7 @@ export type { ErrorClass, SignalHandler, SignalName } from './signals.js';
 export type { SpiderOutput } from './utils/misc.js';
 export { StatsCollector } from './stats.js';
 export { Logger, LOG_LEVELS, formatLogRecord } from './log.js';
+export { compileLogFormat, DEFAULT_LOG_DATEFORMAT, DEFAULT_LOG_FORMAT } from './logFormat.js';
 export type { LogHandler, LogLevel, LogRecord } from './log.js';
 
 // Errors

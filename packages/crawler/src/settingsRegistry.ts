@@ -35,14 +35,12 @@ type Row = readonly [string, SettingStatus, string?, unknown?];
 
 const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const ROBOTS = 'robots.txt is a later issue (no RobotsTxtMiddleware)';
-const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
 const PROXY = 'proxies are a later issue (no HttpProxyMiddleware)';
 const NO_PROJECT = 'no Scrapy project or commands: deferkit runs one spider file (runspider)';
 const STORAGE = 'feeds are written to local files and standard output only';
 const MAIL = 'no MailSender';
 const TELNET = 'no telnet console';
-const MEM = 'no MemoryUsage / MemoryDebugger extension';
 const DNS = "Node's resolver (dns.lookup) is used as is";
 const TLS = "Node's TLS defaults are used";
 const LOGGING = 'the log always goes to standard error, in Scrapy\'s default format';
@@ -51,11 +49,11 @@ const CLASSES = 'components are given as classes ([Class, order]) or built-in na
 const SETTINGS: readonly Row[] = [
   ['AJAXCRAWL_ENABLED', N, 'no AjaxCrawlMiddleware', false],
   ['ASYNCIO_EVENT_LOOP', D, 'see PROMISE_EVENT_LOOP: an EventLoop class or module specifier for the promise reactor', null],
-  ['AUTOTHROTTLE_DEBUG', N, THROTTLE, false],
-  ['AUTOTHROTTLE_ENABLED', N, THROTTLE, false],
-  ['AUTOTHROTTLE_MAX_DELAY', N, THROTTLE, 60.0],
-  ['AUTOTHROTTLE_START_DELAY', N, THROTTLE, 5.0],
-  ['AUTOTHROTTLE_TARGET_CONCURRENCY', N, THROTTLE, 1.0],
+  ['AUTOTHROTTLE_DEBUG', I, '', false],
+  ['AUTOTHROTTLE_ENABLED', I, '', false],
+  ['AUTOTHROTTLE_MAX_DELAY', I, '', 60.0],
+  ['AUTOTHROTTLE_START_DELAY', I, '', 5.0],
+  ['AUTOTHROTTLE_TARGET_CONCURRENCY', I, '', 1.0],
   ['BOT_NAME', N, NO_PROJECT, 'scrapybot'],
   ['CLOSESPIDER_ERRORCOUNT', I, '', 0],
   ['CLOSESPIDER_ITEMCOUNT', I, '', 0],
@@ -159,13 +157,13 @@ const SETTINGS: readonly Row[] = [
   ['MAIL_PASS', N, MAIL, null],
   ['MAIL_PORT', N, MAIL, 25],
   ['MAIL_USER', N, MAIL, null],
-  ['MEMDEBUG_ENABLED', N, MEM, false],
-  ['MEMDEBUG_NOTIFY', N, MEM, []],
-  ['MEMUSAGE_CHECK_INTERVAL_SECONDS', N, MEM, 60.0],
-  ['MEMUSAGE_ENABLED', N, `${MEM}. Scrapy's default is True, but it only acts with a limit set (MEMUSAGE_LIMIT_MB / MEMUSAGE_WARNING_MB), which gets the warning`, true],
-  ['MEMUSAGE_LIMIT_MB', N, MEM, 0],
-  ['MEMUSAGE_NOTIFY_MAIL', N, MEM, []],
-  ['MEMUSAGE_WARNING_MB', N, MEM, 0],
+  ['MEMDEBUG_ENABLED', N, 'no MemoryDebugger extension', false],
+  ['MEMDEBUG_NOTIFY', N, 'no MemoryDebugger extension', []],
+  ['MEMUSAGE_CHECK_INTERVAL_SECONDS', I, '', 60.0],
+  ['MEMUSAGE_ENABLED', I, 'on by default, as in Scrapy: memusage/startup and memusage/max (peak RSS, ru_maxrss)', true],
+  ['MEMUSAGE_LIMIT_MB', I, '', 0],
+  ['MEMUSAGE_NOTIFY_MAIL', N, `${MAIL}: nothing is mailed when the limit or the warning is reached`, []],
+  ['MEMUSAGE_WARNING_MB', I, '', 0],
   ['METAREFRESH_ENABLED', I, '', true],
   ['METAREFRESH_IGNORE_TAGS', I, '', []],
   ['METAREFRESH_MAXDELAY', I, '', 100],
@@ -248,13 +246,13 @@ const COMPONENTS: readonly Row[] = [
   ['DepthMiddleware', I, ''],
   ['CoreStats', I, ''],
   ['TelnetConsole', N, TELNET],
-  ['MemoryUsage', N, MEM],
-  ['MemoryDebugger', N, MEM],
+  ['MemoryUsage', I, 'peak RSS (ru_maxrss), as Scrapy; no MEMUSAGE_NOTIFY_MAIL'],
+  ['MemoryDebugger', N, 'no MemoryDebugger extension (MEMDEBUG_ENABLED)'],
   ['CloseSpider', I, ''],
   ['FeedExporter', I, STORAGE],
   ['LogStats', I, ''],
   ['SpiderState', N, 'no JOBDIR'],
-  ['AutoThrottle', N, THROTTLE],
+  ['AutoThrottle', I, ''],
 ];
 
 const toInfo = ([name, status, note = '', scrapyDefault]: Row): SettingInfo => ({ name, status, note, ...(scrapyDefault !== undefined ? { scrapyDefault } : {}) });
