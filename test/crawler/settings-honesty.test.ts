@@ -45,11 +45,11 @@ describe('C1 the settings registry', () => {
     }
   });
 
-  it('C1 cookies, robots.txt, AutoThrottle, the HTTP cache and proxies are not yet; METAREFRESH_* and DUPEFILTER_DEBUG are implemented', () => {
-    for (const n of ['COOKIES_ENABLED', 'ROBOTSTXT_OBEY', 'AUTOTHROTTLE_ENABLED', 'HTTPCACHE_ENABLED', 'HTTPPROXY_ENABLED', 'JOBDIR', 'LOG_FILE', 'MEMUSAGE_LIMIT_MB']) {
+  it('C1 cookies, robots.txt, the HTTP cache and proxies are not yet; METAREFRESH_*, DUPEFILTER_DEBUG, AutoThrottle, MemoryUsage and LOG_FILE are implemented', () => {
+    for (const n of ['COOKIES_ENABLED', 'ROBOTSTXT_OBEY', 'HTTPCACHE_ENABLED', 'HTTPPROXY_ENABLED', 'JOBDIR', 'MEMDEBUG_ENABLED']) {
       expect(SETTINGS_REGISTRY.get(n)?.status, n).toBe('not-yet');
     }
-    for (const n of ['METAREFRESH_ENABLED', 'METAREFRESH_MAXDELAY', 'METAREFRESH_IGNORE_TAGS', 'DUPEFILTER_DEBUG']) {
+    for (const n of ['METAREFRESH_ENABLED', 'METAREFRESH_MAXDELAY', 'METAREFRESH_IGNORE_TAGS', 'DUPEFILTER_DEBUG', 'AUTOTHROTTLE_ENABLED', 'MEMUSAGE_LIMIT_MB', 'LOG_FILE']) {
       expect(SETTINGS_REGISTRY.get(n)?.status, n).toBe('implemented');
     }
     expect(SETTINGS_REGISTRY.get('COOKIES_ENABLED')?.note).toContain("Scrapy's default is True");
@@ -61,14 +61,12 @@ describe('C1 the settings registry', () => {
       ROBOTSTXT_OBEY: true,
       COOKIES_ENABLED: true,
       HTTPCACHE_ENABLED: 'True',
-      AUTOTHROTTLE_ENABLED: 1,
       JOBDIR: 'crawls/1',
-      LOG_FILE: 'out.log',
-      MEMUSAGE_LIMIT_MB: 512,
+      MEMDEBUG_ENABLED: 1,
     });
     const w = warnings(r.lines);
     expect(w).toHaveLength(1);
-    for (const text of ['ROBOTSTXT_OBEY=true', 'COOKIES_ENABLED=true', 'HTTPCACHE_ENABLED="True"', 'AUTOTHROTTLE_ENABLED=1', 'JOBDIR="crawls/1"', 'LOG_FILE="out.log"', 'MEMUSAGE_LIMIT_MB=512']) {
+    for (const text of ['ROBOTSTXT_OBEY=true', 'COOKIES_ENABLED=true', 'HTTPCACHE_ENABLED="True"', 'JOBDIR="crawls/1"', 'MEMDEBUG_ENABLED=1']) {
       expect(w[0]).toContain(text);
     }
     expect(w[0]).toContain('have no effect');

@@ -43,7 +43,6 @@ const MAIL = 'no MailSender';
 const TELNET = 'no telnet console';
 const DNS = "Node's resolver (dns.lookup) is used as is";
 const TLS = "Node's TLS defaults are used";
-const LOGGING = 'the log always goes to standard error, in Scrapy\'s default format';
 const CLASSES = 'components are given as classes ([Class, order]) or built-in names, not dotted import paths';
 
 const SETTINGS: readonly Row[] = [
@@ -141,16 +140,16 @@ const SETTINGS: readonly Row[] = [
   ['ITEM_PIPELINES_BASE', N, 'there are no built-in pipelines', {}],
   ['ITEM_PROCESSOR', N, 'the item pipeline manager is built in', 'scrapy.pipelines.ItemPipelineManager'],
   ['JOBDIR', N, 'no pausing and resuming of crawls', null],
-  ['LOG_DATEFORMAT', N, LOGGING, '%Y-%m-%d %H:%M:%S'],
+  ['LOG_DATEFORMAT', D, 'strftime directives %a %A %b %B %d %e %F %H %I %j %m %M %p %s %S %T %y %Y %z %% (C locale); others are a usage error', '%Y-%m-%d %H:%M:%S'],
   ['LOG_ENABLED', I, '', true],
-  ['LOG_ENCODING', N, LOGGING, 'utf-8'],
-  ['LOG_FILE', N, LOGGING, null],
-  ['LOG_FILE_APPEND', N, LOGGING, true],
-  ['LOG_FORMAT', N, LOGGING, '%(asctime)s [%(name)s] %(levelname)s: %(message)s'],
+  ['LOG_ENCODING', N, 'the log is always written in UTF-8', 'utf-8'],
+  ['LOG_FILE', I, 'a directory, a missing directory or an unwritable path is a usage error; links, FIFOs and devices are written through, never replaced', null],
+  ['LOG_FILE_APPEND', I, '', true],
+  ['LOG_FORMAT', D, "Python's %-style fields that a deferkit record has (asctime, created, msecs, relativeCreated, name, levelname, levelno, message, process, processName, threadName); call-site fields such as lineno are a usage error", '%(asctime)s [%(name)s] %(levelname)s: %(message)s'],
   ['LOG_FORMATTER', N, 'the log formatter is built in (see LOG_FORMATTER_CRAWLED)', 'scrapy.logformatter.LogFormatter'],
   ['LOG_LEVEL', D, 'lowercase names are accepted too (Python\'s logging wants uppercase); anything else is a usage error', 'DEBUG'],
-  ['LOG_SHORT_NAMES', N, LOGGING, false],
-  ['LOG_STDOUT', N, LOGGING, false],
+  ['LOG_SHORT_NAMES', I, '', false],
+  ['LOG_STDOUT', D, "per crawl (standard output is restored when it ends), and a -o - feed still goes to standard output (Scrapy 2.8 fails to start with both)", false],
   ['LOGSTATS_INTERVAL', I, '', 60.0],
   ['MAIL_FROM', N, MAIL, 'scrapy@localhost'],
   ['MAIL_HOST', N, MAIL, 'localhost'],
