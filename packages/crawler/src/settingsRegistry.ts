@@ -149,7 +149,7 @@ const SETTINGS: readonly Row[] = [
   ['LOG_FORMATTER', N, 'the log formatter is built in (see LOG_FORMATTER_CRAWLED)', 'scrapy.logformatter.LogFormatter'],
   ['LOG_LEVEL', D, 'lowercase names are accepted too (Python\'s logging wants uppercase); anything else is a usage error', 'DEBUG'],
   ['LOG_SHORT_NAMES', I, '', false],
-  ['LOG_STDOUT', D, "per crawl (standard output is restored when it ends), and a -o - feed still goes to standard output (Scrapy 2.8 fails to start with both)", false],
+  ['LOG_STDOUT', D, "per crawl (standard output is restored when it ends), also from a spider's customSettings (Scrapy 2.8 reads it only from the command line and project settings); a -o - feed still goes to standard output (Scrapy 2.8 fails to start with both)", false],
   ['LOGSTATS_INTERVAL', I, '', 60.0],
   ['MAIL_FROM', N, MAIL, 'scrapy@localhost'],
   ['MAIL_HOST', N, MAIL, 'localhost'],
