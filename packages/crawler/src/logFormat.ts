@@ -213,13 +213,19 @@ export function compileLogFormat(format: string, datefmt: string | null = DEFAUL
   if (fields === 0) {
     throw new UsageError(`LOG_FORMAT=${JSON.stringify(format)} names no field: Python's logging refuses it. Use fields such as %(message)s (supported: ${fieldList}).`, null, false);
   }
+  // strftime has no finer unit than the second: one rendering per second of log.
+  let cachedSecond = NaN;
+  let cachedDate = '';
   return (r) => {
     let stamp: string | undefined;
     const asctime = (): string => {
       if (stamp === undefined) {
-        const d = new Date(r.time * 1000);
-        stamp = date(d);
-        if (withMsecs) stamp += ',' + pad(d.getMilliseconds(), 3);
+        const second = Math.floor(r.time);
+        if (second !== cachedSecond) {
+          cachedSecond = second;
+          cachedDate = date(new Date(second * 1000));
+        }
+        stamp = withMsecs ? `${cachedDate},${pad(Math.trunc((r.time * 1000) % 1000), 3)}` : cachedDate;
       }
       return stamp;
     };
