@@ -18,6 +18,8 @@ import { ExecutionEngine } from './core/Engine.js';
 import { DEFAULT_SETTINGS } from './defaultSettings.js';
 import { BUILTIN_EXTENSIONS } from './extensions/index.js';
 import { LOG_LEVELS, LogHub, type LogHandler, type LogLevel, type Logger } from './log.js';
+import { compileLogFormat, DEFAULT_LOG_DATEFORMAT, DEFAULT_LOG_FORMAT } from './logFormat.js';
+import { openLogFile, redirectStdout } from './logSinks.js';
 import { buildComponents } from './middleware/components.js';
 import { Settings } from './Settings.js';
 import { unimplementedSettingsWarning, validateSettings } from './settingsRegistry.js';
@@ -119,8 +121,24 @@ export class Crawler {
   #applySettings(): void {
     validateSettings(this.settings); // LOG_LEVEL among them: a usage error naming the levels
     const level = String(this.settings.get('LOG_LEVEL', 'DEBUG')).toUpperCase() as LogLevel;
-    this._logHub.threshold = LOG_LEVELS[level];
-    this._logHub.toStderr = this.settings.getBool('LOG_ENABLED', true);
+    const hub = this._logHub;
+    hub.threshold = LOG_LEVELS[level];
+    // Scrapy's _get_handler: LOG_FILE (whatever LOG_ENABLED says), else stderr when LOG_ENABLED.
+    const s = this.settings;
+    hub.format = compileLogFormat(
+      s.get<string>('LOG_FORMAT', DEFAULT_LOG_FORMAT),
+      s.get<string | null>('LOG_DATEFORMAT', DEFAULT_LOG_DATEFORMAT),
+      s.getBool('LOG_SHORT_NAMES'),
+    );
+    const file = s.get<unknown>('LOG_FILE', null);
+    const path = file === null || file === undefined || file === '' ? null : String(file);
+    if (hub.file?.path !== path) {
+      // Opened before the old one closes: a bad LOG_FILE leaves the current log as it was.
+      const opened = path === null ? null : openLogFile(path, s.getBool('LOG_FILE_APPEND', true));
+      hub.file?.close();
+      hub.file = opened;
+    }
+    hub.toStderr = path === null && s.getBool('LOG_ENABLED', true);
   }
 
   /** A logger writing to this crawler's log. */
@@ -207,8 +225,11 @@ export class Crawler {
   async crawlAsync(args: Record<string, unknown> = {}): Promise<void> {
     if (this.crawling) throw new Error('Crawling already taking place: a Crawler runs one crawl; create another one.');
     this.crawling = true;
+    let releaseStdout: (() => void) | null = null;
     try {
       this.#prepare(args);
+      // Scrapy's LOG_STDOUT (StreamLogger): standard output becomes INFO records of 'stdout'.
+      if (this.settings.getBool('LOG_STDOUT')) releaseStdout = redirectStdout(this.getLogger('stdout'));
       this.engine = new ExecutionEngine(this);
       await this.engine.openSpider(this.spider!);
       await this.engine.start();
@@ -216,6 +237,10 @@ export class Crawler {
       this.crawling = false;
       if (this.engine !== null && this.engine.running) await this.engine.closeSpider('shutdown');
       throw e;
+    } finally {
+      releaseStdout?.();
+      // LOG_FILE's descriptor is not kept past the crawl (a later record opens it again).
+      this._logHub.file?.close();
     }
   }
 

@@ -85,6 +85,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     LogStats: 0,
     CloseSpider: 0,
     FeedExporter: 0,
+    MemoryUsage: 0,
+    AutoThrottle: 0,
   },
 
   // Extensions
@@ -100,9 +102,25 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   FEED_EXPORT_ENCODING: null,
   FEED_EXPORT_INDENT: 0,
   FEED_EXPORT_FIELDS: null,
+  AUTOTHROTTLE_ENABLED: false,
+  AUTOTHROTTLE_DEBUG: false,
+  AUTOTHROTTLE_MAX_DELAY: 60.0,
+  AUTOTHROTTLE_START_DELAY: 5.0,
+  AUTOTHROTTLE_TARGET_CONCURRENCY: 1.0,
+  MEMUSAGE_ENABLED: true,
+  MEMUSAGE_CHECK_INTERVAL_SECONDS: 60.0,
+  MEMUSAGE_LIMIT_MB: 0,
+  MEMUSAGE_NOTIFY_MAIL: [],
+  MEMUSAGE_WARNING_MB: 0,
 
   // Logging
   LOG_ENABLED: true,
   LOG_LEVEL: 'DEBUG',
   LOG_FORMATTER_CRAWLED: true,
+  LOG_FILE: null,
+  LOG_FILE_APPEND: true,
+  LOG_FORMAT: '%(asctime)s [%(name)s] %(levelname)s: %(message)s',
+  LOG_DATEFORMAT: '%Y-%m-%d %H:%M:%S',
+  LOG_SHORT_NAMES: false,
+  LOG_STDOUT: false,
 });

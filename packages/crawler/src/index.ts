@@ -48,6 +48,7 @@ export { ProtegoRobotParser, decodeRobotsTxt } from './robotstxt.js';
 export type { RobotParser, RobotParserClass } from './robotstxt.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
+export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 
 // Signals, stats, logs
@@ -56,6 +57,7 @@ export type { ErrorClass, SignalHandler, SignalName } from './signals.js';
 export type { SpiderOutput } from './utils/misc.js';
 export { StatsCollector } from './stats.js';
 export { Logger, LOG_LEVELS, formatLogRecord } from './log.js';
+export { compileLogFormat, DEFAULT_LOG_DATEFORMAT, DEFAULT_LOG_FORMAT } from './logFormat.js';
 export type { LogHandler, LogLevel, LogRecord } from './log.js';
 
 // Errors

@@ -87,14 +87,26 @@ export class Logger {
   }
 }
 
+/** Where a LogHub writes its formatted lines: LOG_FILE's file. @internal */
+export interface LogLineSink {
+  readonly path: string;
+  write(text: string): void;
+  close(): void;
+}
+
 /**
- * Where a crawler's log records go: the counter, every handler, and stderr when LOG_ENABLED
- * (records below LOG_LEVEL are dropped before any of them). @internal
+ * Where a crawler's log records go: the counter, every handler, and the LOG_FILE file, else
+ * stderr when LOG_ENABLED, formatted by `format` (LOG_FORMAT) (records below LOG_LEVEL are
+ * dropped before any of them). @internal
  */
 export class LogHub {
   readonly handlers: LogHandler[] = [];
   threshold: number = LOG_LEVELS.DEBUG;
   toStderr = true;
+  /** LOG_FILE, open; null: standard error (when toStderr). */
+  file: LogLineSink | null = null;
+  /** LOG_FORMAT / LOG_DATEFORMAT / LOG_SHORT_NAMES, compiled. */
+  format: (record: LogRecord) => string = formatLogRecord;
   /**
    * Counts each kept record (the crawler's `log_count/<LEVEL>` stats, Scrapy's
    * LogCounterHandler); called before the handlers, whether or not LOG_ENABLED. Null: not counting.
@@ -111,7 +123,21 @@ export class LogHub {
         /* a broken handler must not break the crawl */
       }
     }
-    if (this.toStderr) process.stderr.write(formatLogRecord(record) + '\n');
+    if (this.file !== null) {
+      try {
+        this.file.write(this.format(record) + '\n');
+        return;
+      } catch (e) {
+        // A full disk, a vanished FIFO reader: the log goes on, on standard error, saying so.
+        const path = this.file.path;
+        this.file = null;
+        this.toStderr = true;
+        process.stderr.write(
+          formatLogRecord({ time: Date.now() / 1000, level: 'ERROR', name: 'scrapy.utils.log', message: `Could not write to LOG_FILE ${path}: logging to standard error from now on`, error: e }) + '\n',
+        );
+      }
+    }
+    if (this.toStderr) process.stderr.write(this.format(record) + '\n');
   };
 
   readonly #loggers = new Map<string, Logger>();

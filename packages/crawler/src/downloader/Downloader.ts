@@ -23,8 +23,11 @@ interface Queued {
 export class Slot {
   /** Transfers at once. */
   readonly concurrency: number;
-  /** Seconds between requests. */
-  readonly delay: number;
+  /**
+   * Seconds between requests. Writable: AutoThrottle adjusts it while crawling, and the next
+   * request leaving the slot waits the new delay.
+   */
+  delay: number;
   /** Randomise the delay to 0.5×–1.5×. */
   readonly randomizeDelay: boolean;
   /** Waiting requests. @internal */
@@ -95,11 +98,18 @@ export class Downloader {
   readonly #totalConcurrency: number;
   /** The crawler's reactor, looked up on first use (it does not change during a crawl). */
   #reactor: Crawler['reactor'] | undefined;
+  /**
+   * The delay a new slot starts with, in seconds, unless `DOWNLOAD_SLOTS` gives one: starts as
+   * `DOWNLOAD_DELAY`; AutoThrottle raises it to `AUTOTHROTTLE_START_DELAY` when the spider
+   * opens. Mirrors the `spider.download_delay` that Scrapy's downloader reads for a new slot.
+   */
+  slotDelay: number;
 
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
     this.#totalConcurrency = crawler.settings.getInt('CONCURRENT_REQUESTS');
+    this.slotDelay = crawler.settings.getFloat('DOWNLOAD_DELAY');
     this.middleware = DownloaderMiddlewareManager.fromCrawler(crawler);
     this.handler = new HttpDownloadHandler(crawler);
   }
@@ -136,7 +146,7 @@ export class Downloader {
       const conf = (s.getDict('DOWNLOAD_SLOTS')[key] ?? {}) as { concurrency?: number; delay?: number; randomize_delay?: boolean };
       slot = new Slot(
         conf.concurrency ?? s.getInt('CONCURRENT_REQUESTS_PER_DOMAIN'),
-        conf.delay ?? s.getFloat('DOWNLOAD_DELAY'),
+        conf.delay ?? this.slotDelay,
         conf.randomize_delay ?? s.getBool('RANDOMIZE_DOWNLOAD_DELAY'),
       );
       this.slots.set(key, slot);

@@ -187,8 +187,11 @@ export class HttpDownloadHandler {
         return true;
       };
       let gotResponse = false;
+      // Scrapy's meta.download_latency: from sending to the response headers (AutoThrottle reads it).
+      const sentAt = reactor.seconds();
       const onResponse = (res: http.IncomingMessage): void => {
         gotResponse = true;
+        meta.download_latency = reactor.seconds() - sentAt;
         // Read now: by 'end' a keep-alive socket may already be back in the pool.
         const socket = res.socket;
         const ip = socket?.remoteAddress;

@@ -6,8 +6,8 @@ import { signals } from '../signals.js';
 /**
  * Records `start_time`, `finish_time`, `finish_reason`, `elapsed_time_seconds`,
  * `item_scraped_count`, `item_dropped_count`, `item_dropped_reasons_count/<Error>`,
- * `response_received_count` and `memusage/max` (peak RSS, bytes).
- * Mirrors Scrapy's `CoreStats` (with `memusage/max` from MemoryUsage).
+ * and `response_received_count` (`memusage/*` come from MemoryUsage, as in Scrapy).
+ * Mirrors Scrapy's `CoreStats`.
  */
 export class CoreStats {
   #start = 0;
@@ -23,7 +23,6 @@ export class CoreStats {
       stats.setValue('finish_time', new Date(now).toISOString());
       stats.setValue('elapsed_time_seconds', (now - this.#start) / 1000);
       stats.setValue('finish_reason', reason);
-      stats.maxValue('memusage/max', process.resourceUsage().maxRSS * 1024);
     }, signals.spiderClosed);
     crawler.signals.connect(() => stats.incValue('item_scraped_count'), signals.itemScraped);
     crawler.signals.connect(() => stats.incValue('response_received_count'), signals.responseReceived);

@@ -5,8 +5,12 @@ import { CloseSpider } from './closeSpider.js';
 import { CoreStats } from './coreStats.js';
 import { FeedExporter } from './feeds/index.js';
 import { LogStats } from './logStats.js';
+import { MemoryUsage } from './memusage.js';
+import { AutoThrottle } from './throttle.js';
 
 /** @internal */
-export const BUILTIN_EXTENSIONS: Record<string, ComponentClass> = { CoreStats, LogStats, CloseSpider, FeedExporter };
+export const BUILTIN_EXTENSIONS: Record<string, ComponentClass> = { CoreStats, LogStats, CloseSpider, FeedExporter, MemoryUsage, AutoThrottle };
 
 export { CloseSpider as CloseSpiderExtension, CoreStats, FeedExporter, LogStats };
+export { MemoryUsage, peakMemoryUsage } from './memusage.js';
+export { AutoThrottle, autoThrottleDelay } from './throttle.js';

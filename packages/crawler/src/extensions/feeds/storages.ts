@@ -1,6 +1,8 @@
 // Where a feed's bytes go: a file (FileFeedStorage, through the durable FeedTarget of
 // target.ts) or standard output (StdoutFeedStorage, here).
 
+import { writeRealStdout } from '../../logSinks.js';
+
 /** Scrapy's storage class name, used in the feedexport stats. @internal */
 export function storageName(stdout: boolean): string {
   return stdout ? 'StdoutFeedStorage' : 'FileFeedStorage';
@@ -24,7 +26,7 @@ export class StdoutFeedStorage {
 
   write(data: Buffer): void {
     this.#flushed = new Promise((resolve) => {
-      process.stdout.write(data, (e) => {
+      writeRealStdout(data, (e) => {
         if (e) this.#onError(e);
         resolve();
       });
