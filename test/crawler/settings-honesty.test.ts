@@ -45,8 +45,8 @@ describe('C1 the settings registry', () => {
     }
   });
 
-  it('C1 cookies, robots.txt, AutoThrottle, the HTTP cache and proxies are not yet; METAREFRESH_* and DUPEFILTER_DEBUG are implemented', () => {
-    for (const n of ['COOKIES_ENABLED', 'ROBOTSTXT_OBEY', 'AUTOTHROTTLE_ENABLED', 'HTTPCACHE_ENABLED', 'HTTPPROXY_ENABLED', 'JOBDIR', 'LOG_FILE', 'MEMUSAGE_LIMIT_MB']) {
+  it('C1 cookies, robots.txt, AutoThrottle and proxies are not yet; METAREFRESH_* and DUPEFILTER_DEBUG are implemented', () => {
+    for (const n of ['COOKIES_ENABLED', 'ROBOTSTXT_OBEY', 'AUTOTHROTTLE_ENABLED', 'HTTPPROXY_ENABLED', 'JOBDIR', 'LOG_FILE', 'MEMUSAGE_LIMIT_MB']) {
       expect(SETTINGS_REGISTRY.get(n)?.status, n).toBe('not-yet');
     }
     for (const n of ['METAREFRESH_ENABLED', 'METAREFRESH_MAXDELAY', 'METAREFRESH_IGNORE_TAGS', 'DUPEFILTER_DEBUG']) {
@@ -60,7 +60,6 @@ describe('C1 the settings registry', () => {
     const r = await runCrawl(listSpider([`${site.url}/`]), {
       ROBOTSTXT_OBEY: true,
       COOKIES_ENABLED: true,
-      HTTPCACHE_ENABLED: 'True',
       AUTOTHROTTLE_ENABLED: 1,
       JOBDIR: 'crawls/1',
       LOG_FILE: 'out.log',
@@ -68,7 +67,7 @@ describe('C1 the settings registry', () => {
     });
     const w = warnings(r.lines);
     expect(w).toHaveLength(1);
-    for (const text of ['ROBOTSTXT_OBEY=true', 'COOKIES_ENABLED=true', 'HTTPCACHE_ENABLED="True"', 'AUTOTHROTTLE_ENABLED=1', 'JOBDIR="crawls/1"', 'LOG_FILE="out.log"', 'MEMUSAGE_LIMIT_MB=512']) {
+    for (const text of ['ROBOTSTXT_OBEY=true', 'COOKIES_ENABLED=true', 'AUTOTHROTTLE_ENABLED=1', 'JOBDIR="crawls/1"', 'LOG_FILE="out.log"', 'MEMUSAGE_LIMIT_MB=512']) {
       expect(w[0]).toContain(text);
     }
     expect(w[0]).toContain('have no effect');

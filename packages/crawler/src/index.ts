@@ -31,6 +31,7 @@ export {
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
+  HttpCacheMiddleware,
   HttpCompressionMiddleware,
   MetaRefreshMiddleware,
   OffsiteMiddleware,
@@ -41,6 +42,8 @@ export {
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
+export { DummyPolicy, FilesystemCacheStorage, RFC2616Policy } from './extensions/httpcache.js';
+export type { CacheControl, CachePolicy, CachePolicyClass, CacheStorage, CacheStorageClass } from './extensions/httpcache.js';
 
 // Signals, stats, logs
 export { signals, SignalManager } from './signals.js';

@@ -2,6 +2,7 @@
 
 import type { ComponentClass } from '../middleware/components.js';
 import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddleware } from './headers.js';
+import { HttpCacheMiddleware } from './httpcache.js';
 import { HttpCompressionMiddleware } from './httpcompression.js';
 import { DownloaderStats } from './stats.js';
 import { OffsiteMiddleware } from './offsite.js';
@@ -20,6 +21,7 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   HttpCompressionMiddleware,
   RedirectMiddleware,
   DownloaderStats,
+  HttpCacheMiddleware,
 };
 
 export {
@@ -27,6 +29,7 @@ export {
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
+  HttpCacheMiddleware,
   HttpCompressionMiddleware,
   MetaRefreshMiddleware,
   OffsiteMiddleware,
