@@ -91,17 +91,17 @@ export class DummyPolicy implements CachePolicy {
   }
 
   /** Whether the status is not ignored. */
-  shouldCacheResponse(response: Response): boolean {
+  shouldCacheResponse(response: Response, _request?: Request): boolean {
     return !this.#ignoreCodes.has(response.status);
   }
 
   /** Always true. */
-  isCachedResponseFresh(): boolean {
+  isCachedResponseFresh(_cachedResponse?: Response, _request?: Request): boolean {
     return true;
   }
 
   /** Always true. */
-  isCachedResponseValid(): boolean {
+  isCachedResponseValid(_cachedResponse?: Response, _response?: Response, _request?: Request): boolean {
     return true;
   }
 }
@@ -277,7 +277,7 @@ export class RFC2616Policy implements CachePolicy {
   }
 
   /** Whether the response may be stored (see the class comment). */
-  shouldCacheResponse(response: Response): boolean {
+  shouldCacheResponse(response: Response, _request?: Request): boolean {
     const cc = this.#cacheControl(response);
     if (cc.has('no-store')) return false;
     if (response.status === 304) return false;
@@ -316,7 +316,7 @@ export class RFC2616Policy implements CachePolicy {
   }
 
   /** A 304 keeps the cached response; so does a 5xx unless the entry says `must-revalidate`. */
-  isCachedResponseValid(cachedResponse: Response, response: Response): boolean {
+  isCachedResponseValid(cachedResponse: Response, response: Response, _request?: Request): boolean {
     if (response.status >= 500 && !this.#cacheControl(cachedResponse).has('must-revalidate')) return true;
     return response.status === 304;
   }
@@ -402,6 +402,16 @@ interface EntryMeta {
 class CorruptEntry extends Error {}
 
 let tmpCounter = 0;
+
+/**
+ * The file operations of a store, in one object so that a test can stop a store between any two
+ * of them (what a crash leaves on disk) or make one fail. @internal
+ */
+export const cacheFs = {
+  writeFileSync: fs.writeFileSync,
+  renameSync: fs.renameSync,
+  rmSync: fs.rmSync,
+};
 
 /**
  * Stores each response in its own directory, `<HTTPCACHE_DIR>/<spider name>/<fp[0:2]>/<fp>/`
@@ -575,12 +585,12 @@ export class FilesystemCacheStorage implements CacheStorage {
         const tmp = path.join(dir, `.${file}.${process.pid}.${++tmpCounter}.tmp`);
         temps.set(file, tmp);
         // 'wx': a fresh file, never through something already at that name.
-        fs.writeFileSync(tmp, this.#gzip ? gzipSync(contents[file]) : contents[file], { flag: 'wx' });
+        cacheFs.writeFileSync(tmp, this.#gzip ? gzipSync(contents[file]) : contents[file], { flag: 'wx' });
       }
       // The entry is a miss from here until the new meta is in place.
-      fs.rmSync(path.join(dir, 'meta'), { force: true });
+      cacheFs.rmSync(path.join(dir, 'meta'), { force: true });
       for (const file of ENTRY_FILES) {
-        fs.renameSync(temps.get(file)!, path.join(dir, file));
+        cacheFs.renameSync(temps.get(file)!, path.join(dir, file));
         temps.delete(file);
       }
     } catch (e) {
