@@ -63,7 +63,7 @@ for (const REACTOR of REACTORS) {
         DOWNLOAD_FAIL_ON_DATALOSS: false,
       });
       expect(got).toEqual([[100, ['dataloss']]]);
-      expect(r.grep(`DEBUG Crawled (200) <GET ${server.url}/reset-mid-body> (referer: None) [dataloss]`)).toHaveLength(1);
+      expect(r.grep(`DEBUG Crawled (200) <GET ${server.url}/reset-mid-body> (referer: None) ['dataloss']`)).toHaveLength(1);
       expect(r.stat('retry/count')).toBeUndefined();
     });
 

@@ -45,6 +45,19 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
   // Scrapy 2.8's default: a meta refresh inside <script> or <noscript> is followed too.
   METAREFRESH_IGNORE_TAGS: [],
 
+  // HTTP cache (HttpCacheMiddleware; off by default, as in Scrapy)
+  HTTPCACHE_ENABLED: false,
+  HTTPCACHE_DIR: 'httpcache',
+  HTTPCACHE_IGNORE_MISSING: false,
+  HTTPCACHE_STORAGE: 'FilesystemCacheStorage',
+  HTTPCACHE_EXPIRATION_SECS: 0,
+  HTTPCACHE_ALWAYS_STORE: false,
+  HTTPCACHE_IGNORE_HTTP_CODES: [],
+  HTTPCACHE_IGNORE_SCHEMES: ['file'],
+  HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS: [],
+  HTTPCACHE_POLICY: 'DummyPolicy',
+  HTTPCACHE_GZIP: false,
+
   // HTTP errors
   HTTPERROR_ALLOWED_CODES: [],
   HTTPERROR_ALLOW_ALL: false,
@@ -69,6 +82,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     CookiesMiddleware: 700,
     HttpProxyMiddleware: 750,
     DownloaderStats: 850,
+    HttpCacheMiddleware: 900,
   },
   SPIDER_MIDDLEWARES: [],
   SPIDER_MIDDLEWARES_BASE: {

@@ -34,6 +34,7 @@ export {
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
+  HttpCacheMiddleware,
   HttpCompressionMiddleware,
   MetaRefreshMiddleware,
   OffsiteMiddleware,
@@ -50,6 +51,8 @@ export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spide
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
 export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
+export { DummyPolicy, FilesystemCacheStorage, RFC2616Policy } from './extensions/httpcache.js';
+export type { CacheControl, CachePolicy, CachePolicyClass, CacheStorage, CacheStorageClass } from './extensions/httpcache.js';
 
 // Signals, stats, logs
 export { signals, SignalManager } from './signals.js';

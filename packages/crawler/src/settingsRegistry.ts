@@ -37,6 +37,7 @@ const ROBOTS = 'robots.txt is a later issue (no RobotsTxtMiddleware)';
 const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
+const PROXY = 'proxies are a later issue (no HttpProxyMiddleware)';
 const NO_PROJECT = 'no Scrapy project or commands: deferkit runs one spider file (runspider)';
 const STORAGE = 'feeds are written to local files and standard output only';
 const MAIL = 'no MailSender';
@@ -118,18 +119,18 @@ const SETTINGS: readonly Row[] = [
   ['FTP_PASSWORD', N, 'no ftp download handler', 'guest'],
   ['FTP_USER', N, 'no ftp download handler', 'anonymous'],
   ['GCS_PROJECT_ID', N, STORAGE, null],
-  ['HTTPCACHE_ALWAYS_STORE', N, CACHE, false],
-  ['HTTPCACHE_DBM_MODULE', N, CACHE, 'dbm'],
-  ['HTTPCACHE_DIR', N, CACHE, 'httpcache'],
-  ['HTTPCACHE_ENABLED', N, CACHE, false],
-  ['HTTPCACHE_EXPIRATION_SECS', N, CACHE, 0],
-  ['HTTPCACHE_GZIP', N, CACHE, false],
-  ['HTTPCACHE_IGNORE_HTTP_CODES', N, CACHE, []],
-  ['HTTPCACHE_IGNORE_MISSING', N, CACHE, false],
-  ['HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS', N, CACHE, []],
-  ['HTTPCACHE_IGNORE_SCHEMES', N, CACHE, ['file']],
-  ['HTTPCACHE_POLICY', N, CACHE, 'scrapy.extensions.httpcache.DummyPolicy'],
-  ['HTTPCACHE_STORAGE', N, CACHE, 'scrapy.extensions.httpcache.FilesystemCacheStorage'],
+  ['HTTPCACHE_ALWAYS_STORE', I, '', false],
+  ['HTTPCACHE_DBM_MODULE', N, 'no DbmCacheStorage (FilesystemCacheStorage only)', 'dbm'],
+  ['HTTPCACHE_DIR', D, "a relative path is under .deferkit/ in the project (the nearest directory up from the working directory with a package.json) or else in the working directory, instead of .scrapy/ beside scrapy.cfg", 'httpcache'],
+  ['HTTPCACHE_ENABLED', I, '', false],
+  ['HTTPCACHE_EXPIRATION_SECS', I, '', 0],
+  ['HTTPCACHE_GZIP', I, '', false],
+  ['HTTPCACHE_IGNORE_HTTP_CODES', I, '', []],
+  ['HTTPCACHE_IGNORE_MISSING', I, '', false],
+  ['HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS', I, '', []],
+  ['HTTPCACHE_IGNORE_SCHEMES', I, '', ['file']],
+  ['HTTPCACHE_POLICY', D, "'DummyPolicy' (default), 'RFC2616Policy' (Scrapy's import paths of both work too) or a class", 'scrapy.extensions.httpcache.DummyPolicy'],
+  ['HTTPCACHE_STORAGE', D, "'FilesystemCacheStorage' (default; its meta file is JSON, there is no pickled_meta) or a class; DbmCacheStorage is not implemented", 'scrapy.extensions.httpcache.FilesystemCacheStorage'],
   ['HTTPERROR_ALLOW_ALL', I, '', false],
   ['HTTPERROR_ALLOWED_CODES', I, '', []],
   ['HTTPPROXY_AUTH_ENCODING', D, "the Python codec names latin-1 (the default), utf-8 and ascii; any other is a usage error naming them", 'latin-1'],
@@ -246,7 +247,7 @@ const COMPONENTS: readonly Row[] = [
   ['CookiesMiddleware', D, 'tough-cookie jars (RFC 6265) instead of http.cookiejar: the same domain, path, Secure and expiry rules for the Set-Cookie headers sites send; RFC 2965 (Set-Cookie2) cookies are not kept'],
   ['HttpProxyMiddleware', D, 'no_proxy is read with the other variables when the crawl starts (Python re-reads it for each request)'],
   ['DownloaderStats', I, ''],
-  ['HttpCacheMiddleware', N, CACHE],
+  ['HttpCacheMiddleware', I, 'off by default; DummyPolicy, RFC2616Policy and FilesystemCacheStorage'],
   ['HttpErrorMiddleware', I, ''],
   ['OffsiteMiddleware', D, "a downloader middleware (order 50), as in Scrapy ≥2.11, not Scrapy 2.8's spider middleware"],
   ['RefererMiddleware', I, "Scrapy's default referrer policy only"],

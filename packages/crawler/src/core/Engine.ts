@@ -260,8 +260,10 @@ export class ExecutionEngine {
         const engineLogger = crawler.getLogger('scrapy.core.engine');
         if (engineLogger.isEnabledFor('DEBUG')) {
           const referer = req.headers.get('Referer') ?? 'None';
-          const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
-          engineLogger.debug(`Crawled (${result.status}) ${req} (referer: ${referer})${flags}`);
+          // Scrapy's LogFormatter.crawled prints the flag lists as Python does: ['cached'].
+          const requestFlags = req.flags.length > 0 ? ` ${pyList(req.flags)}` : '';
+          const flags = result.flags.length > 0 ? ` ${pyList(result.flags)}` : '';
+          engineLogger.debug(`Crawled (${result.status}) ${req}${requestFlags} (referer: ${referer})${flags}`);
         }
         crawler.signals.send(signals.responseReceived, { response: result, request: req, spider: this.#spider });
       }
@@ -380,4 +382,16 @@ export class ExecutionEngine {
     if (!this.running) return this.#closing ?? Promise.resolve();
     return this.closeSpider('shutdown');
   }
+}
+
+/** A list of strings as Python's `str(list)` shows it: `['cached', "it's"]`. */
+function pyList(items: readonly string[]): string {
+  return `[${items.map(pyStr).join(', ')}]`;
+}
+
+/** Python's `repr` of a string (quotes as Python picks them; backslashes and controls escaped). */
+function pyStr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
 }

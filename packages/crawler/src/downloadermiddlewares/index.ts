@@ -2,6 +2,7 @@
 
 import type { ComponentClass } from '../middleware/components.js';
 import { DefaultHeadersMiddleware, DownloadTimeoutMiddleware, UserAgentMiddleware } from './headers.js';
+import { HttpCacheMiddleware } from './httpcache.js';
 import { HttpCompressionMiddleware } from './httpcompression.js';
 import { CookiesMiddleware } from './cookies.js';
 import { DownloaderStats } from './stats.js';
@@ -26,6 +27,7 @@ export const BUILTIN_DOWNLOADER_MIDDLEWARES: Record<string, ComponentClass> = {
   DownloaderStats,
   RobotsTxtMiddleware,
   HttpProxyMiddleware,
+  HttpCacheMiddleware,
 };
 
 export {
@@ -34,6 +36,7 @@ export {
   DefaultHeadersMiddleware,
   DownloadTimeoutMiddleware,
   DownloaderStats,
+  HttpCacheMiddleware,
   HttpCompressionMiddleware,
   MetaRefreshMiddleware,
   OffsiteMiddleware,
