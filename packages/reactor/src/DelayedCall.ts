@@ -5,8 +5,8 @@ import { AlreadyCalled, AlreadyCancelled } from './errors.js';
 
 /**
  * What a DelayedCall needs from the Clock or scheduler that owns it. One owner serves all of its
- * calls, so a call carries one reference instead of closures of its own.
- * @internal
+ * calls, so a call carries one reference instead of closures of its own. Not exported from the
+ * package: `Clock` and the reactors are the owners.
  */
 export interface TimerOwner {
   /** The owner's current time. */
@@ -63,7 +63,6 @@ export class DelayedCall implements IDelayedCall {
    * @param func - the function.
    * @param args - its arguments.
    * @param owner - the Clock or scheduler that files it.
-   * @internal
    */
   constructor(time: number, func: (...args: any[]) => unknown, args: unknown[], owner: TimerOwner) {
     this.time = time;
