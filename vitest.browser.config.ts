@@ -54,6 +54,12 @@ export default defineConfig({
         loopbackServerAborted(_context, id: number) {
           return [...(servers.get(id)?.aborted ?? [])];
         },
+        async loopbackServerReached(_context, id: number, path: string) {
+          await servers.get(id)?.reached(path);
+        },
+        async loopbackServerAbandoned(_context, id: number, path: string) {
+          await servers.get(id)?.abandoned(path);
+        },
         async stopLoopbackServer(_context, id: number) {
           await servers.get(id)?.close();
           servers.delete(id);

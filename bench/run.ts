@@ -1,8 +1,8 @@
-// npm run bench: M1–M6 (deferred), callLater(0) latency (reactors), M7 (crawl, in child
+// npm run bench: M1–M6 (deferred), callLater(0) latency and timer scaling (reactors), M7 (crawl, in child
 // processes); prints the table and writes bench/RESULTS.md.
 //
-// npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`); prints their table and
-// leaves bench/RESULTS.md alone.
+// npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`, `timers`); prints their
+// table and leaves bench/RESULTS.md alone.
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fmtNs, runDeferredBenchmarks, type Row } from './deferred.bench.js';
 import { latencyTable } from './latency.js';
+import { runTimerBenchmarks, timerSection, type TimerResults } from './timers.bench.js';
 
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -17,8 +18,8 @@ function ratio(a: number, b: number): string {
   return (a / b).toFixed(2) + '×';
 }
 
-const KNOWN = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'latency'];
-const only = process.argv.slice(2).map((a) => (a.toLowerCase() === 'latency' ? 'latency' : a.toUpperCase()));
+const KNOWN = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'latency', 'timers'];
+const only = process.argv.slice(2).map((a) => (['latency', 'timers'].includes(a.toLowerCase()) ? a.toLowerCase() : a.toUpperCase()));
 for (const a of only) {
   if (!KNOWN.includes(a)) throw new Error(`npm run bench: unknown benchmark ${a}; choose from ${KNOWN.join(', ')}`);
 }
@@ -30,6 +31,12 @@ let latency: Awaited<ReturnType<typeof latencyTable>> = [];
 if (wanted('latency')) {
   log('latency …');
   latency = await latencyTable();
+}
+
+let timers: TimerResults | null = null;
+if (wanted('timers')) {
+  log('timers …');
+  timers = await runTimerBenchmarks(log);
 }
 
 let crawl: string[] = [];
@@ -79,6 +86,10 @@ if (wanted('latency')) {
   lines.push('| call | median | p90 |');
   lines.push('| --- | ---: | ---: |');
   for (const l of latency) lines.push(`| ${l.name} | ${l.medianUs.toFixed(1)} µs | ${l.p90Us.toFixed(1)} µs |`);
+}
+if (timers !== null) {
+  lines.push('');
+  lines.push(...timerSection(timers));
 }
 if (wanted('M7')) {
   lines.push('');

@@ -176,8 +176,9 @@ describe('abortSignalFor', () => {
       (r) => ({ ok: true as const, value: r }),
       (e: unknown) => ({ ok: false as const, error: e }),
     );
-    // Let the request reach the server before cancelling.
-    await delay(50);
+    // Cancel only once the server has the request: cancelled sooner, the fetch is abandoned
+    // before the request is written and the server has nothing to see go away.
+    await server.reached('/slow');
     d.cancel();
     const outcome = await fetched;
     expect(outcome.ok).toBe(false);
@@ -187,7 +188,7 @@ describe('abortSignalFor', () => {
     expect(error).toBeInstanceOf(CancelledError);
     failureResultOf(d, CancelledError);
     // The server saw the client go away before it answered.
-    for (let i = 0; i < 100 && (await server.aborted()).length === 0; i++) await delay(10);
+    await server.abandoned('/slow');
     expect(await server.aborted()).toEqual(['/slow']);
   });
 });

@@ -7,6 +7,10 @@ declare module 'vitest/browser' {
     startLoopbackServer(): Promise<{ id: number; url: string }>;
     /** The paths whose requests the client abandoned so far. */
     loopbackServerAborted(id: number): Promise<string[]>;
+    /** Resolves once a request for `path` has reached the server. */
+    loopbackServerReached(id: number, path: string): Promise<void>;
+    /** Resolves once the server has seen the client abandon a request for `path`. */
+    loopbackServerAbandoned(id: number, path: string): Promise<void>;
     stopLoopbackServer(id: number): Promise<void>;
   }
 }

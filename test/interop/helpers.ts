@@ -52,6 +52,10 @@ export interface LocalServer {
   readonly url: string;
   /** Requests whose connection closed before the response was sent, so far. */
   aborted(): Promise<string[]>;
+  /** Resolves once a request for `path` has reached the server (at once if one has). */
+  reached(path: string): Promise<void>;
+  /** Resolves once the server has seen the client abandon a request for `path`. */
+  abandoned(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,9 +68,21 @@ export async function startServer(): Promise<LocalServer> {
     const where = './loopback-server.js';
     const { startLoopbackServer } = (await import(/* @vite-ignore */ where)) as typeof import('./loopback-server.js');
     const server = await startLoopbackServer();
-    return { url: server.url, aborted: async () => [...server.aborted], close: () => server.close() };
+    return {
+      url: server.url,
+      aborted: async () => [...server.aborted],
+      reached: (path) => server.reached(path),
+      abandoned: (path) => server.abandoned(path),
+      close: () => server.close(),
+    };
   }
   const { commands } = await import('vitest/browser');
   const { id, url } = await commands.startLoopbackServer();
-  return { url, aborted: () => commands.loopbackServerAborted(id), close: () => commands.stopLoopbackServer(id) };
+  return {
+    url,
+    aborted: () => commands.loopbackServerAborted(id),
+    reached: (path) => commands.loopbackServerReached(id, path),
+    abandoned: (path) => commands.loopbackServerAbandoned(id, path),
+    close: () => commands.stopLoopbackServer(id),
+  };
 }

@@ -1,7 +1,8 @@
 // Clock: deterministic time for tests (rules [K1](../../../docs/rules.md#k1)-[K6](../../../docs/rules.md#k6)).
 
 import type { IReactorTime } from '@deferkit/deferred';
-import { DelayedCall } from './DelayedCall.js';
+import { DelayedCall, type TimerOwner } from './DelayedCall.js';
+import { TimerHeap } from './internal/TimerHeap.js';
 import { checkDelay, checkFunction } from './internal/validate.js';
 
 /**
@@ -9,6 +10,12 @@ import { checkDelay, checkFunction } from './internal/validate.js';
  * and runs every call that became due — in time order, same-time calls in the order they were
  * scheduled, and calls scheduled during `advance` run in the same `advance` when due. Errors
  * thrown by a call propagate out of `advance()`; the remaining due calls stay queued.
+ *
+ * The pending calls live in a timer heap (the one the reactors use), so `callLater`, `cancel`,
+ * `reset`, `delay` and running a due call cost O(log n) in the number of pending calls. The order
+ * is Twisted's stable sort by time: equal times run in scheduling order, and a call moved by
+ * `reset`/`delay` onto a time others already hold runs before them when it moved later and after
+ * them when it moved earlier (where a stable re-sort of the list puts it).
  *
  * Mirrors Twisted's `twisted.internet.task.Clock`.
  *
@@ -27,9 +34,41 @@ import { checkDelay, checkFunction } from './internal/validate.js';
 export class Clock implements IReactorTime {
   /** The current time. Twisted's `rightNow`. */
   rightNow = 0;
-  /** Pending calls, kept sorted by time (stable, as Twisted's). Twisted's `calls`. */
-  readonly calls: DelayedCall[] = [];
-  #seq = 0;
+  /**
+   * The pending calls in the order they will run (Twisted's `calls`): a live, read-only view of
+   * the clock's heap, the same array on every read. It is brought up to date when read, at
+   * O(n log n) after a change; change calls through `cancel()`, `reset()` and `delay()`.
+   */
+  readonly calls: DelayedCall[];
+  readonly #heap = new TimerHeap();
+  /**
+   * Tie-breaks: a new call takes the next `#last` (after every call of its time); a call moved
+   * later takes the next `#first` (before them). See #settle.
+   */
+  #last = 0;
+  #first = 0;
+  /** Calls moved by reset()/delay() since the last re-sort, still filed under their old time. */
+  #moved: DelayedCall[] = [];
+  /** The array behind `calls`, and whether it is behind the heap. */
+  readonly #view: DelayedCall[] = [];
+  #viewStale = false;
+  readonly #owner: TimerOwner;
+
+  constructor() {
+    const heap = this.#heap;
+    this.#owner = {
+      _now: () => this.rightNow,
+      _cancelCall: (call) => {
+        if (heap.remove(call)) this.#viewStale = true;
+      },
+      _moveCall: (call) => {
+        // Twisted re-sorts on the next callLater() or advance(), not now: until then the call keeps
+        // its place in the list (and in the heap, under its old time).
+        if (heap.has(call)) this.#moved.push(call);
+      },
+    };
+    this.calls = new Proxy(this.#view, this.#viewHandler());
+  }
 
   /** The current time in seconds (0 at creation). */
   seconds(): number {
@@ -48,24 +87,17 @@ export class Clock implements IReactorTime {
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
     checkDelay('Clock.callLater(delay, fn)', delay, true);
     checkFunction('Clock.callLater(delay, fn)', fn);
-    const call = new DelayedCall(
-      this.seconds() + delay,
-      fn as (...a: unknown[]) => unknown,
-      args,
-      (c) => {
-        const i = this.calls.indexOf(c);
-        if (i !== -1) this.calls.splice(i, 1);
-      },
-      () => {},
-      () => this.seconds(),
-      this.#seq++,
-    );
-    this.calls.push(call);
-    this.#sort();
+    const when = this.rightNow + delay;
+    const call = new DelayedCall(when, fn as (...a: unknown[]) => unknown, args, this.#owner);
+    // Twisted appends, then re-sorts: moved calls settle among the old ones, the new call goes
+    // after every call of its time.
+    this.#settle();
+    this.#heap.push(call, when, ++this.#last);
+    this.#viewStale = true;
     return call;
   }
 
-  /** The pending calls (the live list, as Twisted's). */
+  /** The pending calls: the live list `calls`, in the order they will run (as Twisted's). */
   getDelayedCalls(): DelayedCall[] {
     return this.calls;
   }
@@ -78,14 +110,17 @@ export class Clock implements IReactorTime {
    */
   advance(amount: number): void {
     this.rightNow += amount;
-    this.#sort();
-    while (this.calls.length > 0 && this.calls[0]!.getTime() <= this.seconds()) {
-      const call = this.calls.shift()!;
+    const heap = this.#heap;
+    this.#settle();
+    while (heap.size > 0 && heap.peekTime() <= this.rightNow) {
+      const call = heap.pop()!;
+      this.#viewStale = true;
       call.called = true;
       const fn = call.func!;
       const args = call.args!;
-      fn(...args);
-      this.#sort();
+      if (args.length === 0) fn();
+      else fn(...args);
+      this.#settle();
     }
   }
 
@@ -98,8 +133,72 @@ export class Clock implements IReactorTime {
     for (const t of timings) this.advance(t);
   }
 
-  #sort(): void {
-    // Array.prototype.sort is stable: equal times keep their list order, as in Twisted.
-    this.calls.sort((a, b) => a.getTime() - b.getTime());
+  /**
+   * Re-file the calls moved since the last re-sort where Twisted's stable sort by `getTime()` puts
+   * them. Until now each kept its old place, so among calls of its new time it comes first when
+   * it moved later (its old place was before theirs) and last when it moved earlier; several
+   * moved onto one time keep their old order among themselves.
+   */
+  #settle(): void {
+    if (this.#moved.length === 0) return;
+    const heap = this.#heap;
+    const moved = this.#moved.filter((c) => heap.has(c));
+    this.#moved = [];
+    moved.sort((a, b) => heap.timeOf(a) - heap.timeOf(b) || heap.tieBreakOf(a) - heap.tieBreakOf(b));
+    // Later-moved calls take ever smaller tie-breaks, so walk them last-first.
+    for (let i = moved.length - 1; i >= 0; i--) {
+      const call = moved[i]!;
+      if (i > 0 && moved[i - 1] === call) continue;
+      const now = call.getTime();
+      if (now > heap.timeOf(call)) heap.update(call, now, --this.#first);
+    }
+    for (let i = 0; i < moved.length; i++) {
+      const call = moved[i]!;
+      if (i > 0 && moved[i - 1] === call) continue;
+      const now = call.getTime();
+      if (now < heap.timeOf(call)) heap.update(call, now, ++this.#last);
+    }
+    this.#viewStale = true;
+  }
+
+  /** Keeps `#view` up to date on every read through `calls`, and refuses writes. */
+  #viewHandler(): ProxyHandler<DelayedCall[]> {
+    const sync = (): void => {
+      if (!this.#viewStale) return;
+      this.#viewStale = false;
+      const sorted = this.#heap.sorted();
+      const view = this.#view;
+      view.length = sorted.length;
+      for (let i = 0; i < sorted.length; i++) view[i] = sorted[i]!;
+    };
+    const refuse = (): never => {
+      throw new TypeError(
+        "Clock.calls is a read-only view of the clock's pending calls; change them with call.cancel(), call.reset() or call.delay(), or schedule with clock.callLater().",
+      );
+    };
+    return {
+      get: (target, key) => {
+        sync();
+        const value = Reflect.get(target, key, target) as unknown;
+        return value;
+      },
+      has: (target, key) => {
+        sync();
+        return Reflect.has(target, key);
+      },
+      ownKeys: (target) => {
+        sync();
+        return Reflect.ownKeys(target);
+      },
+      getOwnPropertyDescriptor: (target, key) => {
+        sync();
+        return Reflect.getOwnPropertyDescriptor(target, key);
+      },
+      set: refuse,
+      defineProperty: refuse,
+      deleteProperty: refuse,
+      setPrototypeOf: refuse,
+      preventExtensions: refuse,
+    };
   }
 }

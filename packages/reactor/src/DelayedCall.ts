@@ -4,9 +4,27 @@ import type { IDelayedCall } from '@deferkit/deferred';
 import { AlreadyCalled, AlreadyCancelled } from './errors.js';
 
 /**
+ * What a DelayedCall needs from the Clock or scheduler that owns it. One owner serves all of its
+ * calls, so a call carries one reference instead of closures of its own. Not exported from the
+ * package: `Clock` and the reactors are the owners.
+ */
+export interface TimerOwner {
+  /** The owner's current time. */
+  _now(): number;
+  /** `call` was cancelled: drop it. */
+  _cancelCall(call: DelayedCall): void;
+  /** `call.getTime()` changed (reset or delay): re-file it. */
+  _moveCall(call: DelayedCall): void;
+}
+
+/** The `args` of every call scheduled without arguments (frozen, like Twisted's empty tuple). */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/**
  * A call scheduled to run at a time, returned by `callLater()` of `Clock` and of the reactors.
  * `reset()` and `delay()` move it; `cancel()` stops it; all three throw `AlreadyCalled` once it
- * ran and `AlreadyCancelled` once it was cancelled.
+ * ran and `AlreadyCancelled` once it was cancelled. Its owner keeps it in a timer heap, so
+ * scheduling, cancelling and moving it cost O(log n) in the number of pending calls.
  *
  * Mirrors Twisted's `twisted.internet.base.DelayedCall`.
  *
@@ -32,41 +50,25 @@ export class DelayedCall implements IDelayedCall {
   cancelled = false;
   /** The function, until the call runs or is cancelled. */
   func: ((...args: any[]) => unknown) | null;
-  /** Its arguments. */
+  /** Its arguments (a frozen empty array when there are none). */
   args: unknown[] | null;
-  /** Insertion order, for ties between equal times. @internal */
-  readonly _seq: number;
-  /** Position in the owner's heap. @internal */
+  /** Position in the owner's heap, -1 when not in it. @internal */
   _heapIndex = -1;
-  readonly #seconds: () => number;
-  readonly #canceller: (call: DelayedCall) => void;
-  readonly #resetter: (call: DelayedCall) => void;
+  readonly #owner: TimerOwner;
 
   /**
+   * Created by `callLater()`; not meant to be constructed directly.
+   *
    * @param time - when to run, in the owner's seconds.
    * @param func - the function.
    * @param args - its arguments.
-   * @param canceller - the owner's removal hook.
-   * @param resetter - the owner's "time changed" hook.
-   * @param seconds - the owner's clock.
-   * @param seq - insertion order.
+   * @param owner - the Clock or scheduler that files it.
    */
-  constructor(
-    time: number,
-    func: (...args: any[]) => unknown,
-    args: unknown[],
-    canceller: (call: DelayedCall) => void,
-    resetter: (call: DelayedCall) => void,
-    seconds: () => number,
-    seq: number,
-  ) {
+  constructor(time: number, func: (...args: any[]) => unknown, args: unknown[], owner: TimerOwner) {
     this.time = time;
     this.func = func;
-    this.args = args;
-    this.#canceller = canceller;
-    this.#resetter = resetter;
-    this.#seconds = seconds;
-    this._seq = seq;
+    this.args = args.length === 0 ? (NO_ARGS as unknown[]) : args;
+    this.#owner = owner;
   }
 
   /** When it will run. */
@@ -91,7 +93,7 @@ export class DelayedCall implements IDelayedCall {
    */
   cancel(): void {
     this.#check('cancel');
-    this.#canceller(this);
+    this.#owner._cancelCall(this);
     this.cancelled = true;
     this.func = null;
     this.args = null;
@@ -105,14 +107,14 @@ export class DelayedCall implements IDelayedCall {
    */
   reset(seconds: number): void {
     this.#check('reset');
-    const newTime = this.#seconds() + seconds;
+    const newTime = this.#owner._now() + seconds;
     if (newTime < this.time) {
       this.delayedTime = 0;
       this.time = newTime;
     } else {
       this.delayedTime = newTime - this.time;
     }
-    this.#resetter(this);
+    this.#owner._moveCall(this);
   }
 
   /**
@@ -128,7 +130,7 @@ export class DelayedCall implements IDelayedCall {
       this.time += this.delayedTime;
       this.delayedTime = 0;
     }
-    this.#resetter(this);
+    this.#owner._moveCall(this);
   }
 
   /** `<DelayedCall 0.5s fn>`-style description. */

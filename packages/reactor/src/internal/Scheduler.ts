@@ -2,7 +2,7 @@
 // driver that gets tick() called when there is work. The callback reactor, the promise
 // reactor, HostEventLoop and VirtualTimeEventLoop differ only in their clock and driver.
 
-import { DelayedCall } from '../DelayedCall.js';
+import { DelayedCall, type TimerOwner } from '../DelayedCall.js';
 import { TimerHeap } from './TimerHeap.js';
 
 /** Who calls Scheduler#tick(): the host (setImmediate + one timer), a Clock, or an EventLoop. @internal */
@@ -35,8 +35,12 @@ export class ReadyCall {
   }
 }
 
-/** @internal */
-export class Scheduler {
+/**
+ * Ready calls in a FIFO, timed calls in a TimerHeap keyed by (deadline, scheduling order). It is
+ * the owner of its DelayedCalls (TimerOwner), so a call costs one object and one heap slot.
+ * @internal
+ */
+export class Scheduler implements TimerOwner {
   readonly now: () => number;
   readonly #heap = new TimerHeap();
   #ready: ReadyCall[] = [];
@@ -81,24 +85,33 @@ export class Scheduler {
   }
 
   callAt(when: number, fn: (...args: any[]) => unknown, args: unknown[]): DelayedCall {
-    const call = new DelayedCall(
-      when,
-      fn,
-      args,
-      (c) => {
-        this.#heap.remove(c);
-        this.#poke();
-      },
-      (c) => {
-        this.#heap.update(c);
-        this.#poke();
-      },
-      this.now,
-      this.#seq++,
-    );
-    this.#heap.push(call);
-    if (this.#heap.peek() === call) this.#poke();
+    const call = new DelayedCall(when, fn, args, this);
+    const heap = this.#heap;
+    heap.push(call, when, this.#seq++);
+    if (heap.peek() === call) this.#poke();
     return call;
+  }
+
+  /** @internal TimerOwner: the scheduler's clock. */
+  _now(): number {
+    return this.now();
+  }
+
+  /** @internal TimerOwner: a call was cancelled. */
+  _cancelCall(call: DelayedCall): void {
+    const wasFirst = this.#heap.peek() === call;
+    this.#heap.remove(call);
+    if (wasFirst) this.#poke();
+  }
+
+  /** @internal TimerOwner: a call's time changed; it keeps its place among equal times. */
+  _moveCall(call: DelayedCall): void {
+    const heap = this.#heap;
+    if (!heap.has(call)) return;
+    const wasFirst = heap.peek() === call;
+    heap.update(call, call.getTime(), heap.tieBreakOf(call));
+    // Only the earliest deadline concerns the driver.
+    if (wasFirst || heap.peek() === call) this.#poke();
   }
 
   /** The pending timed calls (a snapshot, in no particular order). */
@@ -111,7 +124,7 @@ export class Scheduler {
   }
 
   nextDeadline(): number | undefined {
-    return this.#heap.peek()?.getTime();
+    return this.#heap.size > 0 ? this.#heap.peekTime() : undefined;
   }
 
   /**
@@ -132,10 +145,9 @@ export class Scheduler {
     }
     const limit = this.#seq;
     const now = this.now();
-    for (;;) {
-      const top = this.#heap.peek();
-      if (top === undefined || top.getTime() > now || top._seq >= limit) break;
-      this.#heap.pop();
+    const heap = this.#heap;
+    while (heap.size > 0 && heap.peekTime() <= now && heap.peekTieBreak() < limit) {
+      const top = heap.pop()!;
       top.called = true;
       const fn = top.func!;
       const args = top.args!;
@@ -168,10 +180,10 @@ export class Scheduler {
       driver.soon();
       return;
     }
-    const next = this.#heap.peek();
-    if (next === undefined) driver.idle();
-    else if (next.getTime() <= this.now()) driver.soon();
-    else driver.at(next.getTime());
+    const heap = this.#heap;
+    if (heap.size === 0) driver.idle();
+    else if (heap.peekTime() <= this.now()) driver.soon();
+    else driver.at(heap.peekTime());
   }
 }
 
