@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Deferred, DeferredList, gatherResults, inlineCallbacks, succeed } from '@deferkit/deferred';
-import { fmtNs, measure, type Measurement } from './harness.js';
+import { fmtNs, measure, type Measurement, type MeasureOptions } from './harness.js';
 
 /** One result row: deferkit vs native vs floor, with the target. */
 export interface Row {
@@ -18,7 +18,16 @@ export interface Row {
   unit?: string;
   /** A reference row (what a design could reach at best), shown without a target. */
   reference?: boolean;
+  /** The bare callback queue's time on the same task, measured beside deferkit (M1 only). */
+  bare?: number;
+  /** Target ratio deferkit / bare queue (≤), where `bare` is given. */
+  bareTarget?: number;
+  /** The same row measured with a gc() before every repetition (see runDeferredBenchmarks). */
+  forcedGc?: { deferkit: number; native: number; bare?: number };
 }
+
+/** How a group is measured: as is, or with a gc() before every repetition. */
+type GroupOptions = MeasureOptions;
 
 /**
  * M1's reference point: the least a queued-callback design can do, with none of Twisted's
@@ -55,7 +64,7 @@ const add1 = (x: number): number => x + 1;
 
 let sink = 0;
 
-async function m1m2(): Promise<Row[]> {
+async function m1m2(opts: GroupOptions): Promise<Row[]> {
   const [dk, nat, floor, dk2, nat2, bare] = await measure([
     {
       name: 'M1 deferkit',
@@ -135,9 +144,18 @@ async function m1m2(): Promise<Row[]> {
         }
       },
     },
-  ]);
+  ], undefined, opts);
   return [
-    { id: 'M1', what: 'new + 10 callbacks + fire + read', deferkit: dk!.medianNs, native: nat!.medianNs, floor: floor!.medianNs, target: 0.25 },
+    {
+      id: 'M1',
+      what: 'new + 10 callbacks + fire + read',
+      deferkit: dk!.medianNs,
+      native: nat!.medianNs,
+      floor: floor!.medianNs,
+      target: 0.25,
+      bare: bare!.medianNs,
+      bareTarget: 1.15,
+    },
     {
       id: 'M1',
       what: 'reference: the same with a bare callback queue (no Twisted semantics; not deferkit)',
@@ -183,7 +201,7 @@ async function promiseChain(n: number, fired: boolean): Promise<number> {
   return cur;
 }
 
-async function m3(): Promise<Row[]> {
+async function m3(opts: GroupOptions): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of [100_000, 1_000_000]) {
     for (const fired of [false, true]) {
@@ -194,6 +212,7 @@ async function m3(): Promise<Row[]> {
           { name: `M3 native ${label}`, batch: 1, run: async () => (sink += await promiseChain(n, fired)) },
         ],
         n >= 1_000_000 ? 4000 : 1500,
+        opts,
       );
       rows.push({ id: 'M3', what: `chain of ${label}`, deferkit: dk!.medianNs, native: nat!.medianNs, target: 1.5 });
     }
@@ -201,7 +220,7 @@ async function m3(): Promise<Row[]> {
   return rows;
 }
 
-async function m4(): Promise<Row[]> {
+async function m4(opts: GroupOptions): Promise<Row[]> {
   const N = 10_000;
   const [dl, gr, all] = await measure(
     [
@@ -244,6 +263,7 @@ async function m4(): Promise<Row[]> {
       },
     ],
     1500,
+    opts,
   );
   return [
     { id: 'M4', what: 'DeferredList of 10,000 fired one by one', deferkit: dl!.medianNs, native: all!.medianNs, target: 4 },
@@ -251,7 +271,7 @@ async function m4(): Promise<Row[]> {
   ];
 }
 
-async function m5(): Promise<Row[]> {
+async function m5(opts: GroupOptions): Promise<Row[]> {
   const N = 100_000;
   const fired = succeed(1);
   const ic = inlineCallbacks(function* () {
@@ -277,6 +297,7 @@ async function m5(): Promise<Row[]> {
       { name: 'M5 async/await', batch: 1, run: async () => (sink += await asyncFn()) },
     ],
     1500,
+    opts,
   );
   return [
     { id: 'M5', what: 'inlineCallbacks, 100,000 × yield* fired Deferred', deferkit: a!.medianNs, native: c!.medianNs, target: 1.5 },
@@ -313,9 +334,11 @@ function m6(): Row {
 
 /**
  * The groups of M1–M6, in table order; each group measures deferkit and native in one process.
- * M1 and M2 share a group (they are measured together, as before).
+ * M1 and M2 share a group (they are measured together, as before). M6 collects garbage before
+ * each heap reading whatever the options say, so its forced-GC run is a second measurement of
+ * the same thing.
  */
-export const DEFERRED_GROUPS: ReadonlyArray<{ ids: readonly string[]; run: () => Promise<Row[]> | Row[] }> = [
+export const DEFERRED_GROUPS: ReadonlyArray<{ ids: readonly string[]; run: (opts: GroupOptions) => Promise<Row[]> | Row[] }> = [
   { ids: ['M1', 'M2'], run: m1m2 },
   { ids: ['M3'], run: m3 },
   { ids: ['M4'], run: m4 },
@@ -323,30 +346,51 @@ export const DEFERRED_GROUPS: ReadonlyArray<{ ids: readonly string[]; run: () =>
   { ids: ['M6'], run: () => [m6()] },
 ];
 
+/** Run one group in a fresh child process and return its rows. */
+function runGroupInChild(id: string, forcedGc: boolean): Row[] {
+  const args = ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), CHILD_FLAG, id];
+  if (forcedGc) args.push(FORCED_GC_FLAG);
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 600_000,
+  });
+  return JSON.parse(out) as Row[];
+}
+
 /**
  * Run the groups of M1–M6 whose ids are in `only` (all when empty), each in a fresh child
  * process: a group's numbers then do not depend on which groups ran before it in the same
  * process (call sites made polymorphic by their callbacks, the size the young generation grew
  * to, a heap fragmented by M3's million-deep chains), and `npm run bench -- M3` measures
  * exactly what the full run does. Within a group, deferkit and native share the process.
+ *
+ * Each group runs twice, in two processes: as is, and with a gc() before every repetition
+ * (`forcedGc` of each row). The second is what code that runs now and then in a long-lived
+ * process sees: between two runs every object of the previous one is gone, and V8 may have
+ * dropped the hidden classes they had and the optimised code that depended on them.
  */
 export async function runDeferredBenchmarks(log: (s: string) => void = () => {}, only: readonly string[] = []): Promise<Row[]> {
   const rows: Row[] = [];
   for (const group of DEFERRED_GROUPS) {
     if (only.length > 0 && !group.ids.some((id) => only.includes(id))) continue;
+    const id = group.ids[0]!;
     log(`${group.ids.join('/')} …`);
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), CHILD_FLAG, group.ids[0]!], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 600_000,
+    const plain = runGroupInChild(id, false);
+    log(`${group.ids.join('/')}, forced GC …`);
+    const collected = runGroupInChild(id, true);
+    plain.forEach((r, i) => {
+      const c = collected[i]!;
+      if (c.id !== r.id || c.what !== r.what) throw new Error(`deferred.bench: the forced-GC run of ${id} gave rows in another order`);
+      r.forcedGc = { deferkit: c.deferkit, native: c.native, ...(c.bare === undefined ? {} : { bare: c.bare }) };
     });
-    const got = JSON.parse(out) as Row[];
-    rows.push(...got.filter((r) => only.length === 0 || only.includes(r.id)));
+    rows.push(...plain.filter((r) => only.length === 0 || only.includes(r.id)));
   }
   return rows;
 }
 
 const CHILD_FLAG = '--deferred-bench-group';
+const FORCED_GC_FLAG = '--forced-gc';
 
 // Child mode: run one group and print its rows as JSON on stdout.
 const childAt = process.argv.indexOf(CHILD_FLAG);
@@ -354,7 +398,7 @@ if (childAt !== -1) {
   const id = process.argv[childAt + 1];
   const group = DEFERRED_GROUPS.find((g) => g.ids[0] === id);
   if (group === undefined) throw new Error(`deferred.bench: no group ${String(id)}`);
-  const rows = await group.run();
+  const rows = await group.run({ forcedGc: process.argv.includes(FORCED_GC_FLAG) });
   void sink;
   process.stdout.write(JSON.stringify(rows));
 }

@@ -30,8 +30,20 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** How {@link measure} samples. */
+export interface MeasureOptions {
+  /**
+   * Collect garbage (`gc()`, needs `node --expose-gc`) before every batch, warm-up included,
+   * outside the timed part. A batch then starts with none of the previous batches' objects
+   * alive, as code that runs now and then in a long-lived process does; V8 may have dropped
+   * the hidden classes those objects had, and the optimised code built on them with them.
+   */
+  forcedGc?: boolean;
+}
+
 /** Run one batch; await it only when the task is asynchronous. Returns milliseconds. */
-async function sample(t: BatchTask): Promise<number> {
+async function sample(t: BatchTask, gc: (() => void) | null): Promise<number> {
+  if (gc !== null) gc();
   const t0 = performance.now();
   const r = t.run(t.batch);
   if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') await r;
@@ -46,18 +58,25 @@ const MIN_SAMPLES = 20;
 
 /**
  * Measure tasks in one process for about `timeMs` each: warm each one up, then take samples in
- * turns until `timeMs` per task has been spent in all (and each has MIN_SAMPLES samples).
+ * turns until `timeMs` per task has been spent in all (and each has MIN_SAMPLES samples). With
+ * `forcedGc`, the time spent collecting is not counted in `timeMs`.
  */
-export async function measure(tasks: BatchTask[], timeMs = 400): Promise<Measurement[]> {
+export async function measure(tasks: BatchTask[], timeMs = 400, options: MeasureOptions = {}): Promise<Measurement[]> {
+  let gc: (() => void) | null = null;
+  if (options.forcedGc === true) {
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (g === undefined) throw new Error('measure({ forcedGc: true }) needs node --expose-gc (npm run bench passes it).');
+    gc = g;
+  }
   for (const t of tasks) {
     const start = performance.now();
-    for (let k = 0; k < WARMUP_BATCHES || performance.now() - start < WARMUP_MS; k++) await sample(t);
+    for (let k = 0; k < WARMUP_BATCHES || performance.now() - start < WARMUP_MS; k++) await sample(t, gc);
   }
   const samples: number[][] = tasks.map(() => []);
   let spent = 0;
   for (let round = 0; round < MIN_SAMPLES || spent < timeMs * tasks.length; round++) {
     for (let i = 0; i < tasks.length; i++) {
-      const ms = await sample(tasks[i]!);
+      const ms = await sample(tasks[i]!, gc);
       samples[i]!.push(ms);
       spent += ms;
     }

@@ -939,94 +939,108 @@ function runLoop(start: Deferred<unknown>): void {
     // callbacks no other code runs, except a thenable's then() during adoption, where a
     // re-entrant addCallback must be queued too. Cleared once the inner loop is left, however.
     current._runningCallbacks = true;
+    // The `_cbs` array being consumed, and the index of its next entry, kept in locals while the
+    // inner loop runs (and stored back in `_index` whenever it is left with entries to go):
+    // while `_cbs` is this array, only _push touches it during the run, and only to append.
+    let q: Entry[] | null = null;
+    let qi = 0;
     for (;;) {
       // Pop the entry first: a callback may append more, and they run after it (R13).
-      let entry = current._first;
-      if (entry !== null) {
+      let entry: Entry;
+      const first = q === null ? current._first : null;
+      if (first !== null) {
         current._first = null;
+        entry = first;
       } else {
-        const q = current._cbs;
-        if (q === null) break;
-        const i = current._index;
-        entry = q[i]!;
-        if (i + 1 === q.length) {
+        if (q === null) {
+          q = current._cbs;
+          if (q === null) break;
+          qi = current._index;
+        }
+        entry = q[qi]!;
+        if (qi + 1 === q.length) {
           current._cbs = null;
           current._index = 0;
+          q = null;
         } else {
-          q[i] = undefined as never;
-          current._index = i + 1;
+          q[qi++] = undefined as never;
         }
       }
-      let fn: Fn | null;
-      let args: unknown;
-      if (typeof entry === 'function') {
-        // A lone callback: a Failure passes it by.
-        if (failed) continue;
-        fn = entry;
-        args = null;
-      } else {
-        fn = (failed ? entry.eb : entry.cb) as Fn | null;
-        args = failed ? entry.ebArgs : entry.cbArgs;
-        if (fn === null) continue;
-      }
-
-      // The internal markers always come with arguments (the Deferred they act on).
-      if (args !== null && (fn === CONTINUE || fn === CHAIN)) {
-        const other = args as Deferred<unknown>;
-        if (fn === CONTINUE) {
-          // Hand our result to the Deferred waiting on us and forget it ourselves (C3, [C5](../../../docs/rules.md#c5)).
-          other._result = result;
-          current._result = undefined;
-          if (current._debugInfo !== null) clearFailure(current._debugInfo);
-          other._paused--;
-          if (chain === null) chain = [current];
-          chain.push(other);
-          // Finish this one after the chainee is done.
-          finished = false;
-          break;
-        }
-        // chainDeferred: fire the target with our result, iteratively (J8).
-        if (other._called) {
-          if (other._suppressAlreadyCalled) {
-            other._suppressAlreadyCalled = false;
-            current._result = result = undefined;
-            failed = false;
-          } else {
-            current._result = result = new Failure(other._alreadyCalled());
-            failed = true;
-          }
-          continue;
-        }
-        other._setResult(result);
-        if (other._paused !== 0) {
-          // It runs when unpaused; its callback() has returned.
-          backFromTarget(current);
-          result = undefined;
-          failed = false;
-          continue;
-        }
-        // Run the target above us now (it is not paused); we keep our result and stay
-        // "running" until its run is over.
-        if (chain === null) chain = [current];
-        (sources ??= []).push(chain.length - 1);
-        chain.push(other);
-        current = other;
-        continue run;
-      }
-
       let r: unknown;
-      try {
-        r = args === null ? fn(result) : fn(result, ...(args as unknown[]));
-      } catch (e) {
-        current._result = result = new Failure(e);
-        failed = true;
-        continue;
+      if (typeof entry === 'function') {
+        // A lone callback (the usual addCallback(fn)): a Failure passes it by. Called here
+        // rather than through the general path below, which has arguments and markers to test.
+        if (failed) continue;
+        try {
+          r = entry(result);
+        } catch (e) {
+          current._result = result = new Failure(e);
+          failed = true;
+          continue;
+        }
+      } else {
+        const fn = (failed ? entry.eb : entry.cb) as Fn | null;
+        const args: unknown = failed ? entry.ebArgs : entry.cbArgs;
+        if (fn === null) continue;
+        // The internal markers always come with arguments (the Deferred they act on).
+        if (args !== null && (fn === CONTINUE || fn === CHAIN)) {
+          const other = args as Deferred<unknown>;
+          if (fn === CONTINUE) {
+            // Hand our result to the Deferred waiting on us and forget it ourselves (C3, [C5](../../../docs/rules.md#c5)).
+            other._result = result;
+            current._result = undefined;
+            if (current._debugInfo !== null) clearFailure(current._debugInfo);
+            other._paused--;
+            if (chain === null) chain = [current];
+            chain.push(other);
+            // Finish this one after the chainee is done.
+            finished = false;
+            if (q !== null) current._index = qi;
+            break;
+          }
+          // chainDeferred: fire the target with our result, iteratively (J8).
+          if (other._called) {
+            if (other._suppressAlreadyCalled) {
+              other._suppressAlreadyCalled = false;
+              current._result = result = undefined;
+              failed = false;
+            } else {
+              current._result = result = new Failure(other._alreadyCalled());
+              failed = true;
+            }
+            continue;
+          }
+          other._setResult(result);
+          if (other._paused !== 0) {
+            // It runs when unpaused; its callback() has returned.
+            backFromTarget(current);
+            result = undefined;
+            failed = false;
+            continue;
+          }
+          // Run the target above us now (it is not paused); we keep our result and stay
+          // "running" until its run is over.
+          if (chain === null) chain = [current];
+          (sources ??= []).push(chain.length - 1);
+          chain.push(other);
+          if (q !== null) current._index = qi;
+          current = other;
+          continue run;
+        }
+        try {
+          r = args === null ? fn(result) : fn(result, ...(args as unknown[]));
+        } catch (e) {
+          current._result = result = new Failure(e);
+          failed = true;
+          continue;
+        }
       }
       // Numbers first: V8 tests them in two instructions, the general test costs more.
       if (typeof r === 'number' || (typeof r !== 'object' && typeof r !== 'function') || r === null) {
         current._result = result = r;
         failed = false;
       } else if (takeReturned(current, r as object)) {
+        if (q !== null) current._index = qi;
         break; // now waiting on it (C3)
       } else {
         result = current._result;
