@@ -12,11 +12,13 @@ export { DEFAULT_SETTINGS } from './defaultSettings.js';
 // HTTP
 export { Request, isRequest } from './Request.js';
 export type { Callback, Errback, RequestInit } from './Request.js';
-export { Response } from './Response.js';
+export { Response, XmlResponse } from './Response.js';
 export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
 export type { HeadersInit } from './Headers.js';
 export { Selector, SelectorList } from './Selector.js';
+export type { SelectorInit, XPathOptions, ReOptions } from './Selector.js';
+export { XPathError } from './xpath.js';
 export { requestFingerprint } from './core/Scheduler.js';
 
 // Extraction: links, rule-based and sitemap spiders, item loaders
