@@ -154,6 +154,15 @@ describe('ItemLoader', () => {
     expect(() => new L().addValue('x', 1)).toThrow(/Error with input processor failing: field="x" value=\[1\] error='Error: in'/);
   });
 
+  it('addXpath, getXpath and nestedXpath select with XPath on the same page', () => {
+    const l = new ItemLoader({ response: page });
+    l.addXpath('name', '//div[@id="p"]/h1/text()', MapCompose((s: string) => s.trim()));
+    l.addXpath('tags', ['//li[1]/text()', '//li[2]/text()']);
+    expect(l.getXpath('//span[@class="price"]/text()', { re: /[\d.]+/ }, TakeFirst())).toBe('12.50');
+    l.nestedXpath('//div[@id="q"]').addXpath('other', './/h1/text()');
+    expect(l.loadItem()).toEqual({ name: ['Lamp'], tags: ['Home', 'Light'], other: ['Other'] });
+  });
+
   it('CSS and XPath methods without a selector are an error naming the fix', () => {
     expect(() => new ItemLoader().addCss('x', 'h1')).toThrow(/must be created with a selector or a response/);
   });

@@ -130,12 +130,16 @@ describe('LinkExtractor', () => {
     expect(() => new LinkExtractor({ tags: 'a b' })).toThrow(/not an element name/);
   });
 
-  it('restrictXpaths needs response.xpath(); without it the error names restrictCss', () => {
-    const r = page('<a href="/a">a</a>');
-    const le = new LinkExtractor({ restrictXpaths: '//div' });
-    if (typeof (r as unknown as { xpath?: unknown }).xpath === 'function') {
-      expect(urls(new LinkExtractor({ restrictXpaths: '//body' }).extractLinks(page('<body><a href="/a">a</a></body>')))).toEqual(['http://example.com/a']);
-    } else expect(() => le.extractLinks(r)).toThrow(/use restrictCss/);
+  it('restrictXpaths looks only inside what the expressions select; XPath regions come before CSS ones', () => {
+    const r = page('<body><div id="a"><a href="/a">a</a></div><p><a href="/p">p</a></p><span><a href="/s">s</a></span></body>');
+    expect(urls(new LinkExtractor({ restrictXpaths: '//div[@id="a"]' }).extractLinks(r))).toEqual(['http://example.com/a']);
+    expect(urls(new LinkExtractor({ restrictCss: 'span', restrictXpaths: ['//p', '//div'] }).extractLinks(r))).toEqual([
+      'http://example.com/p',
+      'http://example.com/a',
+      'http://example.com/s',
+    ]);
+    // A region that is a string (an attribute, a text node) has no links.
+    expect(new LinkExtractor({ restrictXpaths: '//a/@href' }).extractLinks(r)).toEqual([]);
   });
 });
 

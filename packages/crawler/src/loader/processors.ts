@@ -1,6 +1,14 @@
 // Item loader processors (itemloaders.processors).
 
-import jmespath from 'jmespath';
+import { createRequire } from 'node:module';
+
+let jmes: { search(data: unknown, expression: string): unknown } | undefined;
+
+/** The jmespath package, loaded on the first SelectJmes query (as response.jmespath() loads it). */
+function jmespathSearch(data: unknown, expression: string): unknown {
+  jmes ??= createRequire(import.meta.url)('jmespath') as { search(data: unknown, expression: string): unknown };
+  return jmes.search(data, expression);
+}
 
 /** What the loader hands to processors that ask for it (see {@link withLoaderContext}): `item`, `selector`, `response` and your own keys. */
 export type LoaderContext = Record<string, unknown>;
@@ -218,6 +226,6 @@ export function Join(separator = ' '): Processor {
 export function SelectJmes(expression: string): Processor {
   if (typeof expression !== 'string') throw new TypeError(`SelectJmes: the expression must be a string, got ${typeof expression}.`);
   return function selectJmes(value: unknown) {
-    return (jmespath as { search(data: unknown, expression: string): unknown }).search(value, expression);
+    return jmespathSearch(value, expression);
   };
 }
