@@ -5,6 +5,9 @@ import { packageConfig } from '../../scripts/tsup-config.js';
 const entries = ['src/index.ts', 'src/demo/index.ts', 'src/engine/index.ts', 'src/cli/main.ts'];
 if (existsSync(new URL('./src/lab/cli.ts', import.meta.url))) entries.push('src/lab/cli.ts');
 
+// shims: the XPath and JMESPath engines are loaded on first use with createRequire(import.meta.url),
+// which the CommonJS build needs a shim for.
 export default packageConfig(entries, {
-  external: [/^@deferkit\//, 'cheerio', /^tsx/],
+  external: [/^@deferkit\//, 'cheerio', /^tsx/, 'xpath', 'jmespath'],
+  shims: true,
 });

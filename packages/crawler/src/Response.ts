@@ -2,7 +2,7 @@
 
 import { Headers, type HeadersInit } from './Headers.js';
 import { Request, type RequestInit } from './Request.js';
-import { loadHtml, select, Selector, urlFromSelector, type SelectorList } from './Selector.js';
+import { loadHtml, loadXml, select, Selector, urlFromSelector, type SelectorList, type XPathOptions } from './Selector.js';
 import { brandClass } from './utils/brand.js';
 import { CP1252_C1 } from './utils/cp1252.js';
 import { NotSupported } from './errors.js';
@@ -90,6 +90,9 @@ function detectEncoding(body: Uint8Array): { encoding: string; text: string | un
   }
 }
 
+/** Content-Types Scrapy answers with an XmlResponse. */
+const XML_TYPES = new Set(['text/xml', 'application/xml', 'application/rss+xml', 'application/atom+xml', 'application/rdf+xml']);
+
 /** Content-Types whose body is text (Scrapy's responsetypes: TextResponse and its subclasses). */
 const TEXT_TYPES = /^(text\/|application\/(json|x-json|javascript|x-javascript|ecmascript|xml|xhtml\+xml|x-www-form-urlencoded)$|[\w.-]+\/[\w.-]+\+(xml|json)$)/;
 
@@ -175,6 +178,8 @@ export class Response {
   #isText: boolean | undefined;
   #encoding: string | undefined;
   #dom: ReturnType<typeof loadHtml> | undefined;
+  #selector: Selector | undefined;
+  #json: { value: unknown } | undefined;
   #base: string | undefined;
 
   /**
@@ -270,7 +275,109 @@ export class Response {
    * @throws SyntaxError when the body is not JSON.
    */
   json(): unknown {
-    return JSON.parse(this.text);
+    // Parsed once, as Scrapy caches it; a body that is no JSON throws again on every call.
+    this.#json ??= { value: JSON.parse(this.text) as unknown };
+    return this.#json.value;
+  }
+
+  /**
+   * Whether the body is read as XML (Scrapy's XmlResponse): a `text/xml`, `application/xml`,
+   * `application/rss+xml`, `application/atom+xml` or `application/rdf+xml` Content-Type; with
+   * no Content-Type (or `application/octet-stream`), a URL path ending in `.xml`, or a body
+   * whose first 5,000 bytes have `<?xml` and no `<html>` (Scrapy's responsetypes). XML is parsed
+   * with names kept in case and namespaces honoured by xpath(); {@link XmlResponse} is always XML.
+   */
+  get isXml(): boolean {
+    const ct = (this.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (ct !== '' && ct !== 'application/octet-stream') return XML_TYPES.has(ct);
+    let path = '';
+    try {
+      path = new URL(this.url).pathname;
+    } catch {
+      /* no path */
+    }
+    if (/\.xml$/i.test(path)) return true;
+    const head = new TextDecoder('latin1').decode(this.body.subarray(0, 5000)).toLowerCase();
+    return !head.includes('<html>') && head.includes('<?xml');
+  }
+
+  /** The parsed body, made on the first css()/xpath() (HTML or XML, see isXml). */
+  #parsed(what: string): ReturnType<typeof loadHtml> {
+    if (!this.isText) throw this.#notText(what);
+    return (this.#dom ??= this.isXml ? loadXml(this.text) : loadHtml(this.text));
+  }
+
+  /**
+   * The Selector on the whole page (the root element), which `css()` and `xpath()` query:
+   * register namespaces on it (`response.selector.registerNamespace('atom', uri)`), or remove
+   * them (`response.selector.removeNamespaces()`).
+   *
+   * Mirrors Scrapy's `TextResponse.selector`.
+   *
+   * @throws NotSupported for a binary response.
+   */
+  get selector(): Selector {
+    if (this.#selector === undefined) {
+      const dom = this.#parsed('selector');
+      this.#selector = new Selector(dom, dom.rootElement, null);
+    }
+    return this.#selector;
+  }
+
+  /**
+   * XPath 1.0 query on the page, with parsel's extensions (`has-class()`, EXSLT `re:`,
+   * `set:`), variables and namespaces: see {@link Selector.xpath}. Parsed once, on the first
+   * css() or xpath(); the XPath view of the tree is built on the first xpath().
+   *
+   * Mirrors Scrapy's `TextResponse.xpath`.
+   *
+   * @param query - the XPath expression, e.g. `'//a/@href'`.
+   * @param options - `namespaces` and XPath variables (`xpath('//a[@id=$id]', { id: 'x' })`).
+   * @throws NotSupported for a binary response; XPathError for an expression that is invalid.
+   *
+   * @example
+   * ```ts
+   * import { Response } from '@deferkit/crawler';
+   *
+   * const response = new Response('http://127.0.0.1/', {
+   *   headers: { 'Content-Type': 'text/html' },
+   *   body: '<html><body><div class="book"><h3>Dune</h3><p class="price">£9.99</p></div></body></html>',
+   * });
+   * for (const book of response.xpath('//div[has-class("book")]')) {
+   *   console.log(book.xpath('./h3/text()').get(), book.css('.price::text').reFirst(/[\d.]+/));
+   * }
+   * // prints: Dune 9.99
+   * ```
+   */
+  xpath(query: string, options: XPathOptions = {}): SelectorList {
+    if (!this.isText) throw this.#notText(`xpath(${JSON.stringify(query)})`);
+    return this.selector.xpath(query, options);
+  }
+
+  /**
+   * JMESPath query on the JSON body (see {@link Selector.jmespath}); a body that is no JSON
+   * selects nothing.
+   *
+   * Mirrors Scrapy's `TextResponse.jmespath` (Scrapy 2.11, parsel 1.8).
+   *
+   * @param query - the JMESPath expression.
+   * @throws NotSupported for a binary response.
+   *
+   * @example
+   * ```ts
+   * import { Response } from '@deferkit/crawler';
+   *
+   * const response = new Response('http://127.0.0.1/api', {
+   *   headers: { 'Content-Type': 'application/json' },
+   *   body: '{"items": [{"title": "Dune"}, {"title": "Emma"}], "next": "/api?page=2"}',
+   * });
+   * console.log(response.jmespath('items[*].title').getall(), response.jmespath('next').get());
+   * // prints: [ 'Dune', 'Emma' ] /api?page=2
+   * ```
+   */
+  jmespath(query: string): SelectorList {
+    if (!this.isText) throw this.#notText(`jmespath(${JSON.stringify(query)})`);
+    return Selector.fromText(this.text, { type: 'json' }).jmespath(query);
   }
 
   /**
@@ -306,9 +413,9 @@ export class Response {
    * @throws NotSupported for a binary response (an image, a PDF), as Scrapy's `Response.css`.
    */
   css(query: string): SelectorList {
-    if (!this.isText) throw this.#notText(`css(${JSON.stringify(query)})`);
-    this.#dom ??= loadHtml(this.text);
-    return select(this.#dom, query);
+    const dom = this.#parsed(`css(${JSON.stringify(query)})`);
+    if (this.#selector !== undefined) return this.#selector.css(query);
+    return select(dom, query);
   }
 
   /**
@@ -382,6 +489,37 @@ export class Response {
   /** `<200 http://…>`, as Scrapy prints responses. */
   toString(): string {
     return `<${this.status} ${this.url}>`;
+  }
+}
+
+/**
+ * A Response whose body is always read as XML, whatever its Content-Type: names keep their
+ * case, namespaces apply to xpath() (register a prefix for a default namespace, as in lxml).
+ *
+ * Mirrors Scrapy's `XmlResponse`.
+ *
+ * @example
+ * ```ts
+ * import { XmlResponse } from '@deferkit/crawler';
+ *
+ * const response = new XmlResponse('http://127.0.0.1/sitemap.xml', {
+ *   body: '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://127.0.0.1/a</loc></url></urlset>',
+ * });
+ * response.selector.registerNamespace('sm', 'http://www.sitemaps.org/schemas/sitemap/0.9');
+ * console.log(response.xpath('//sm:loc/text()').getall());
+ * // prints: [ 'http://127.0.0.1/a' ]
+ * ```
+ */
+export class XmlResponse extends Response {
+  /** Always true. */
+  override get isXml(): boolean {
+    return true;
+  }
+
+  /** A copy with some fields changed, still an XmlResponse. */
+  override replace(changes: ResponseInit & { url?: string } = {}): XmlResponse {
+    const r = super.replace(changes);
+    return new XmlResponse(r.url, { status: r.status, headers: r.headers, body: r.body, request: r.request, flags: r.flags, ip: r.ip, certificate: r.certificate, protocol: r.protocol, ...(changes.encoding !== undefined ? { encoding: changes.encoding } : {}) });
   }
 }
 

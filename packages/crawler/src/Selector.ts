@@ -2,11 +2,16 @@
 
 // cheerio/slim: the same htmlparser2-based cheerio, without parse5 and undici (which the full
 // entry point loads for its fetching and parse5 helpers, about 16 MiB of memory we never use).
+import { createRequire } from 'node:module';
 import { load, type CheerioAPI } from 'cheerio/slim';
 import { isHtml } from 'cheerio/utils';
+import renderDom from 'dom-serializer';
 import type { AnyNode, Document, Element, ParentNode } from 'domhandler';
+import { buildXDocument, evaluateXPath, EXSLT_RE, EXSLT_SET, type XDocument, type XItem } from './xpath.js';
+import { replaceEntities } from './utils/entities.js';
 
 const LOAD_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } };
+const XML_LOAD_OPTIONS = { xml: { xmlMode: true, decodeEntities: true } };
 
 /**
  * A parsed page: its document, and a cheerio instance on it, made on first use — simple queries
@@ -15,17 +20,99 @@ const LOAD_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } };
 export class Dom {
   /** The document. */
   readonly document: Document;
+  /** Parsed as XML (an XmlResponse, `Selector.fromText(…, { type: 'xml' })`): names keep their case. */
+  readonly xml: boolean;
   #$: CheerioAPI | undefined;
+  #x: XDocument | undefined;
 
-  constructor(document: Document, $?: CheerioAPI) {
+  constructor(document: Document, $?: CheerioAPI, xml = false) {
     this.document = document;
     this.#$ = $;
+    this.xml = xml;
   }
 
   /** cheerio on this document (`load()` of a parsed document wraps it without parsing again). */
   get $(): CheerioAPI {
-    return (this.#$ ??= load(this.document, LOAD_OPTIONS));
+    return (this.#$ ??= load(this.document, this.xml ? XML_LOAD_OPTIONS : LOAD_OPTIONS));
   }
+
+  /** The XPath view of the document, built on the first xpath() (see xpath.ts). */
+  get x(): XDocument {
+    return (this.#x ??= buildXDocument(this.document, this.xml));
+  }
+
+  /** The element parsel's top-level Selector stands for: the root element (`<html>`), else the document. */
+  get rootElement(): AnyNode {
+    const kids = this.document.children;
+    for (let i = 0; i < kids.length; i++) if (isElement(kids[i]!)) return firstElementIsOnly(kids, i) ? kids[i]! : this.document;
+    return this.document;
+  }
+
+  /** Serialises a node as lxml does for the document's kind (HTML or XML). */
+  serialize(node: AnyNode): string {
+    // 'utf8': only &, <, > (and " in attributes) escaped, other characters as they are, as lxml
+    // writes a unicode string (cheerio's default writes £ as &#xa3;).
+    return this.xml ? serializeXml(node) : renderDom(node, HTML_RENDER);
+  }
+
+  /**
+   * Drops every namespace: `prefix:name` becomes `name` on elements and attributes, and the
+   * `xmlns` declarations go (parsel's `remove_namespaces()`). The XPath view is rebuilt.
+   */
+  removeNamespaces(): void {
+    const stack: AnyNode[] = [...this.document.children];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (!isElement(n)) continue;
+      const colon = n.name.indexOf(':');
+      if (colon !== -1) n.name = n.name.slice(colon + 1);
+      const attribs: Record<string, string> = {};
+      for (const name in n.attribs) {
+        if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+        const c = name.indexOf(':');
+        attribs[c === -1 || name.startsWith('xml:') ? name : name.slice(c + 1)] = n.attribs[name]!;
+      }
+      n.attribs = attribs;
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]!);
+    }
+    this.#x = undefined;
+  }
+}
+
+const HTML_RENDER = { decodeEntities: true, encodeEntities: 'utf8' } as const;
+
+const escapeXmlText = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+const escapeXmlAttr = (t: string): string =>
+  t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+
+/** An XML node as lxml's `tostring(…, encoding='unicode')` writes it: empty elements as `<a/>`. */
+function serializeXml(node: AnyNode): string {
+  let out = '';
+  const walk = (n: AnyNode): void => {
+    if (isElement(n)) {
+      out += '<' + n.name;
+      for (const name in n.attribs) out += ` ${name}="${escapeXmlAttr(n.attribs[name]!)}"`;
+      if (n.children.length === 0) {
+        out += '/>';
+        return;
+      }
+      out += '>';
+      for (const c of n.children) walk(c);
+      out += '</' + n.name + '>';
+    } else if (n.type === 'text') out += escapeXmlText(n.data);
+    else if (n.type === 'comment') out += '<!--' + n.data + '-->';
+    else if (n.type === 'directive') out += '<' + n.data + '>';
+    else if (n.type === 'cdata') for (const c of n.children) walk(c);
+    else if (n.type === 'root') for (const c of n.children) walk(c);
+  };
+  walk(node);
+  return out;
+}
+
+/** Whether the element at `i` is the only element among `kids` (a whole page: `<html>`, or an XML root). */
+function firstElementIsOnly(kids: AnyNode[], i: number): boolean {
+  for (let j = i + 1; j < kids.length; j++) if (isElement(kids[j]!)) return false;
+  return true;
 }
 
 // One cheerio instance parses every page: `$(markup)` parses with the instance's parser and
@@ -255,14 +342,15 @@ type Item = AnyNode | AttrItem;
 /** Whether the context element itself is one `g` selects (parsel's `descendant-or-self::`). */
 function matchesSelf(dom: Dom, g: Group, root: AnyNode): boolean {
   if (!g.compound || !isElement(root)) return false;
-  return g.simple !== null ? matches(root, g.simple) : dom.$(root).is(g.css);
+  // XML keeps the case of names: the fast path, which lower-cases tags, is for HTML.
+  return g.simple !== null && !dom.xml ? matches(root, g.simple) : dom.$(root).is(g.css);
 }
 
 /** The elements `g.css` matches at or below `root` (parsel's `descendant-or-self::`), in document order. */
 function groupElements(dom: Dom, g: Group, root: AnyNode): AnyNode[] {
   if (g.css === '') return [root];
   let nodes: AnyNode[];
-  if (g.simple !== null) {
+  if (g.simple !== null && !dom.xml) {
     nodes = matchesSelf(dom, g, root) ? [root] : [];
     selectSimple(root, g.simple, nodes);
     return nodes;
@@ -375,38 +463,260 @@ function union(root: AnyNode, lists: Item[][]): Item[] {
   return out;
 }
 
+/** Where a Selector's content comes from: a parsed HTML/XML document, a plain string, or a JSON value. */
+type SelectorType = 'html' | 'xml' | 'text' | 'json';
+
+/** Options of {@link Selector.fromText}. */
+export interface SelectorInit {
+  /**
+   * How to read the text: `'html'` (the default), `'xml'` (names keep their case, namespaces
+   * apply), `'json'` (for {@link Selector.jmespath}) or `'text'` (a plain string, parsed as HTML
+   * on the first css()/xpath()).
+   */
+  type?: SelectorType;
+  /** Namespace prefixes for XPath queries, `{ prefix: uri }` (parsel's `namespaces`). */
+  namespaces?: Record<string, string>;
+}
+
 /**
- * One selected node, or one extracted string (from `::text` / `::attr()`).
+ * Options of {@link Selector.xpath}: `namespaces` for this query only; every other key is an
+ * XPath variable (`$name` in the query; a string, a number or a boolean).
+ */
+export type XPathOptions = { namespaces?: Record<string, string> } & Record<string, unknown>;
+
+/** Options of `re()` / `reFirst()`. */
+export interface ReOptions {
+  /**
+   * Replace character references in the matches (`&quot;` → `"`, `&#39;` → `'`), except
+   * `&amp;` and `&lt;`, as parsel does (default true).
+   */
+  replaceEntities?: boolean;
+}
+
+/** The namespace prefixes every Selector knows: EXSLT's `re` and `set` (parsel's defaults). */
+const DEFAULT_NAMESPACES: Readonly<Record<string, string>> = Object.freeze({ re: EXSLT_RE, set: EXSLT_SET });
+
+/**
+ * One selected node, or one extracted value: a string (from `::text`, `::attr()`, `text()`,
+ * `@attr`, `string()`), a number or boolean of an XPath expression (as parsel writes them:
+ * `count(//a)` gives `'3.0'`, `1=1` gives `'1'`), or a JSON value (from `jmespath()`).
+ * `css()` and `xpath()` chain in any mix; on an extracted string they select nothing, as in
+ * parsel.
  *
  * Mirrors parsel's `Selector`.
+ *
+ * @example
+ * ```ts
+ * import { Selector } from '@deferkit/crawler';
+ *
+ * const sel = Selector.fromText('<ul><li class="x">one</li><li>two <b>2</b></li></ul>');
+ * console.log(sel.xpath('//li[has-class("x")]/text()').get());
+ * console.log(sel.css('li').xpath('./b/text()').getall());
+ * console.log(sel.xpath('count(//li)').get());
+ * // prints: one
+ * //         [ '2' ]
+ * //         2.0
+ * ```
  */
 export class Selector {
-  readonly #dom: Dom;
+  readonly #dom: Dom | null;
   readonly #node: AnyNode | null;
   readonly #text: string | null;
+  #type: SelectorType;
+  /** The JSON value of a `json` Selector. */
+  readonly #value: unknown;
+  /** Namespace prefixes for xpath(): shared with the Selector that made this one, copied on write. */
+  #ns: Readonly<Record<string, string>>;
 
   /** @internal */
-  constructor(dom: Dom, node: AnyNode | null, text: string | null) {
+  constructor(dom: Dom | null, node: AnyNode | null, text: string | null, namespaces?: Record<string, string>, type?: SelectorType, value?: unknown) {
     this.#dom = dom;
     this.#node = node;
     this.#text = text;
+    this.#type = type ?? (dom?.xml === true ? 'xml' : 'html');
+    this.#value = value;
+    this.#ns = namespaces ?? DEFAULT_NAMESPACES;
   }
 
-  /** The selected node (`null` for an extracted string). @internal */
+  /** Namespace prefixes of xpath() queries, `{ prefix: uri }`: `re` and `set` (EXSLT), then the registered ones. */
+  get namespaces(): Readonly<Record<string, string>> {
+    return this.#ns;
+  }
+
+  /**
+   * A Selector on a text: an HTML page by default.
+   *
+   * Mirrors parsel's `Selector(text=…, type=…, namespaces=…)`.
+   *
+   * @param text - the markup (or JSON, or plain text; see `init.type`).
+   * @param init - `type` (`'html'`, `'xml'`, `'json'`, `'text'`) and `namespaces`.
+   * @throws TypeError for a text that is no string, or an unknown type.
+   *
+   * @example
+   * ```ts
+   * import { Selector } from '@deferkit/crawler';
+   *
+   * const feed = Selector.fromText('<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title></feed>', { type: 'xml' });
+   * console.log(feed.xpath('//a:title/text()', { namespaces: { a: 'http://www.w3.org/2005/Atom' } }).get());
+   * feed.removeNamespaces();
+   * console.log(feed.xpath('//title/text()').get());
+   * // prints: News
+   * //         News
+   * ```
+   */
+  static fromText(text: string, init: SelectorInit = {}): Selector {
+    if (typeof text !== 'string') throw new TypeError(`Selector.fromText(text): text must be a string, got ${text === null ? 'null' : typeof text}.`);
+    const type = init.type ?? 'html';
+    const ns = init.namespaces === undefined ? undefined : { ...DEFAULT_NAMESPACES, ...init.namespaces };
+    if (type === 'json') return new Selector(null, null, text, ns, 'json', loadJsonOrNull(text));
+    if (type === 'text') return new Selector(null, null, text, ns, 'text');
+    if (type !== 'html' && type !== 'xml') throw new TypeError(`Selector.fromText(): unknown type ${JSON.stringify(type)}; use 'html', 'xml', 'json' or 'text'.`);
+    const dom = type === 'xml' ? loadXml(text) : loadHtml(text);
+    return new Selector(dom, dom.rootElement, null, ns);
+  }
+
+  /** The selected node (`null` for an extracted value). @internal */
   get node(): AnyNode | null {
     return this.#node;
   }
 
-  /** Select inside this node. */
-  css(query: string): SelectorList {
-    if (this.#node === null) return new SelectorList([]);
-    return select(this.#dom, query, [this.#node]);
+  /** `'html'`, `'xml'`, `'text'` or `'json'`: what the Selector holds (parsel's `type`). */
+  get type(): SelectorType {
+    return this.#type;
   }
 
-  /** The node's HTML, or the extracted string. */
+  /** The parsed document of a `text` Selector, made on its first css()/xpath() (parsel reads the text as HTML). */
+  #textDom: Dom | undefined;
+
+  /** Where css()/xpath() run: [dom, context node], or null for a value. */
+  #context(what: string): [Dom, AnyNode] | null {
+    if (this.#type === 'json') throw new TypeError(`Cannot use ${what} on a Selector of type 'json': use jmespath(), or get() the value.`);
+    if (this.#type === 'text') {
+      this.#textDom ??= loadHtml(this.#text ?? '');
+      return [this.#textDom, this.#textDom.rootElement];
+    }
+    if (this.#node === null || this.#dom === null) return null;
+    return [this.#dom, this.#node];
+  }
+
+  /**
+   * CSS query inside this node, with Scrapy's `::text` and `::attr(name)` pseudo-elements.
+   *
+   * @param query - the selector, e.g. `'h1::text'`.
+   */
+  css(query: string): SelectorList {
+    const c = this.#context('css()');
+    if (c === null) return new SelectorList([]);
+    return select(c[0], query, [c[1]], this.#ns);
+  }
+
+  /**
+   * XPath 1.0 query with this node as the context node: `'.//a'` is relative to it, `'//a'`
+   * searches the whole document, as in parsel. Results are elements, text nodes and attribute
+   * values (as strings), or one number, string or boolean (`'3.0'`, `'1'`/`'0'`). Besides XPath
+   * 1.0's functions: `has-class("a", …)`, EXSLT `re:test`, `re:match`, `re:replace` and `set:`
+   * (difference, intersection, distinct, has-same-node, leading, trailing).
+   *
+   * Mirrors parsel's `Selector.xpath`.
+   *
+   * @param query - the XPath expression.
+   * @param options - `namespaces` for this query (added to the registered ones), and XPath
+   *   variables: `xpath('//a[@href=$url]', { url })`.
+   * @throws XPathError `XPath error: Invalid expression in //a[` for an expression that does not
+   *   parse, `Undefined variable`, `Undefined namespace prefix` or `Unregistered function` for
+   *   one that names what it lacks.
+   *
+   * @example
+   * ```ts
+   * import { Selector } from '@deferkit/crawler';
+   *
+   * const sel = Selector.fromText('<p><a href="/a">A</a> <a href="/b">B</a></p>');
+   * console.log(sel.xpath('//a[@href=$h]/text()', { h: '/b' }).get());
+   * console.log(sel.xpath('//a/@href').getall());
+   * // prints: B
+   * //         [ '/a', '/b' ]
+   * ```
+   */
+  xpath(query: string, options: XPathOptions = {}): SelectorList {
+    if (typeof query !== 'string') throw new TypeError(`xpath(query): query must be a string, got ${query === null ? 'null' : typeof query}.`);
+    const c = this.#context('xpath()');
+    if (c === null) return new SelectorList([]);
+    const [dom, node] = c;
+    const { namespaces, ...variables } = options;
+    const ns = namespaces === undefined ? this.#ns : { ...this.#ns, ...namespaces };
+    const items = evaluateXPath(dom.x, node, query, { namespaces: ns, variables }, dom.xml);
+    const out: Selector[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it: XItem = items[i]!;
+      if (it.kind === 'node') {
+        // lxml gives nothing for the document node itself (`xpath('/')`).
+        if (it.node.type !== 'root') out.push(new Selector(dom, it.node, null, this.#ns));
+      } else out.push(new Selector(dom, null, it.value, this.#ns));
+    }
+    return new SelectorList(out);
+  }
+
+  /**
+   * JMESPath query on this Selector's JSON: a `json` Selector's value, or the text of a string
+   * Selector or element (a `<script>`'s JSON, say). Strings come back as `text` Selectors (whose
+   * css()/xpath() read them as HTML), other values as `json` Selectors. No JSON: no result.
+   *
+   * Mirrors parsel's `Selector.jmespath` (parsel 1.8; Debian's parsel 1.7 has none).
+   *
+   * @param query - the JMESPath expression, e.g. `'items[*].name'`.
+   * @throws Error from the jmespath library for an expression that does not parse.
+   *
+   * @example
+   * ```ts
+   * import { Selector } from '@deferkit/crawler';
+   *
+   * const sel = Selector.fromText('{"user": [{"name": "Ann", "age": 31}, {"name": "Bo"}]}', { type: 'json' });
+   * console.log(sel.jmespath('user[*].name').getall());
+   * console.log(sel.jmespath('user[0].age').get());
+   * // prints: [ 'Ann', 'Bo' ]
+   * //         31
+   * ```
+   */
+  jmespath(query: string): SelectorList {
+    let data: unknown;
+    if (this.#type === 'json') data = this.#value;
+    else if (this.#node === null) data = loadJsonOrNull(this.#text ?? '');
+    else {
+      // lxml's `.text`: the text before the element's first child; without it, the whole text.
+      const first = (this.#node as ParentNode).children?.[0];
+      data = loadJsonOrNull(first?.type === 'text' ? first.data : this.#dom === null ? '' : this.#dom.$(this.#node).text());
+    }
+    let result = jmesSearch(data, query);
+    if (result === null || result === undefined) result = [];
+    else if (!Array.isArray(result)) result = [result];
+    return new SelectorList(
+      (result as unknown[]).map((x) => (typeof x === 'string' ? new Selector(null, null, x, this.#ns, 'text') : new Selector(null, null, null, this.#ns, 'json', x))),
+    );
+  }
+
+  /**
+   * The node's markup (HTML or XML, as lxml writes it), or the extracted string. A JSON value
+   * that is no string comes back as JSON text (`31`, `{"a": 1}`); {@link Selector.value} has
+   * the value itself.
+   */
   get(): string {
+    if (this.#type === 'json') return pyJson(this.#value);
     if (this.#text !== null) return this.#text;
-    return this.#dom.$.html(this.#node!) ?? '';
+    return this.#dom!.serialize(this.#node!);
+  }
+
+  /**
+   * What the Selector holds as a JavaScript value: the JSON value of a `json` Selector (a
+   * number, an object…), else `get()`'s string. parsel's `get()` returns these values as they
+   * are; here `get()` is always a string.
+   */
+  get value(): unknown {
+    return this.#type === 'json' ? this.#value : this.get();
+  }
+
+  /** `[get()]` (parsel's `Selector.getall`). */
+  getall(): string[] {
+    return [this.get()];
   }
 
   /** The element's attributes (empty for strings). */
@@ -415,14 +725,65 @@ export class Selector {
     return n !== null && 'attribs' in n ? { ...n.attribs } : {};
   }
 
-  /** Every match of `regex` in `get()` (the first group when it has groups). */
-  re(regex: RegExp | string): string[] {
-    return reAll(this.get(), regex);
+  /**
+   * The matches of `regex` in `get()`, by parsel's rule: a group named `extract` gives that
+   * group of the first match; else every match gives its groups (all of them, flattened), or the
+   * whole match when the regex has none. A string regex may use Python's `(?P<name>…)`.
+   *
+   * Mirrors parsel's `Selector.re`.
+   *
+   * @param regex - a RegExp or a pattern string.
+   * @param options - `replaceEntities` (default true).
+   */
+  re(regex: RegExp | string, options: ReOptions = {}): string[] {
+    return extractRegex(regex, this.get(), options.replaceEntities ?? true);
+  }
+
+  /**
+   * The first match of `regex` (see {@link Selector.re}), or `defaultValue`.
+   *
+   * Mirrors parsel's `Selector.re_first`.
+   */
+  reFirst(regex: RegExp | string): string | undefined;
+  reFirst<D>(regex: RegExp | string, defaultValue: D, options?: ReOptions): string | D;
+  reFirst<D>(regex: RegExp | string, defaultValue?: D, options: ReOptions = {}): string | D | undefined {
+    const all = this.re(regex, options);
+    return all.length > 0 ? all[0]! : defaultValue;
+  }
+
+  /**
+   * Makes `prefix` stand for the namespace `uri` in this Selector's xpath() queries (and in
+   * those of the Selectors it returns).
+   *
+   * Mirrors parsel's `Selector.register_namespace`.
+   *
+   * @param prefix - the prefix used in queries, e.g. `'atom'`.
+   * @param uri - the namespace URI.
+   */
+  registerNamespace(prefix: string, uri: string): void {
+    this.#ns = { ...this.#ns, [prefix]: uri };
+  }
+
+  /**
+   * Drops the namespaces of the whole document (element and attribute names lose their prefix,
+   * `xmlns` declarations go), so that `//title` finds Atom's `<title>`.
+   *
+   * Mirrors parsel's `Selector.remove_namespaces`.
+   */
+  removeNamespaces(): void {
+    this.#dom?.removeNamespaces();
+  }
+
+  /** `<Selector query=… data=…>`-like, for logs. */
+  toString(): string {
+    const data = this.get();
+    return `<Selector data=${JSON.stringify(data.length > 40 ? data.slice(0, 37) + '...' : data)}>`;
   }
 }
 
 /**
- * The result of a query: a list of Selectors with Scrapy's `get()` / `getall()`.
+ * The result of a query: a list of Selectors with parsel's `get()` / `getall()`, `re()` /
+ * `reFirst()`, `attrib`, and css()/xpath()/jmespath() run on every item.
  *
  * Mirrors parsel's `SelectorList`.
  *
@@ -432,12 +793,16 @@ export class Selector {
  *
  * const response = new Response('http://127.0.0.1/', {
  *   headers: { 'Content-Type': 'text/html' },
- *   body: '<h1>A Light in the Attic</h1><a href="/page/2">next</a>',
+ *   body: '<h1>A Light in the Attic</h1><a href="/page/2">next</a><p class="price">£51.77</p>',
  * });
  * console.log(response.css('h1::text').get());
- * console.log(response.css('a::attr(href)').getall());
+ * console.log(response.xpath('//a/@href').getall());
+ * console.log(response.css('.price::text').reFirst(/£([\d.]+)/));
+ * console.log(response.xpath('//h2/text()').get('none'));
  * // prints: A Light in the Attic
  * //         [ '/page/2' ]
+ * //         51.77
+ * //         none
  * ```
  */
 export class SelectorList extends Array<Selector> {
@@ -457,34 +822,145 @@ export class SelectorList extends Array<Selector> {
     return Array;
   }
 
-  /** Query inside every selected node. */
+  /** CSS query inside every selected node; the results one after the other. */
   css(query: string): SelectorList {
+    if (this.length === 1) return this[0]!.css(query);
     return new SelectorList(this.flatMap((s) => [...s.css(query)]));
   }
 
-  /** The first result, or `defaultValue` (undefined) when there is none. */
+  /**
+   * XPath query with each selected node as context; the results one after the other.
+   *
+   * Mirrors parsel's `SelectorList.xpath`.
+   *
+   * @param query - the XPath expression.
+   * @param options - `namespaces` and XPath variables, as {@link Selector.xpath}.
+   */
+  xpath(query: string, options: XPathOptions = {}): SelectorList {
+    if (this.length === 1) return this[0]!.xpath(query, options);
+    return new SelectorList(this.flatMap((s) => [...s.xpath(query, options)]));
+  }
+
+  /**
+   * JMESPath query on every item (see {@link Selector.jmespath}); the results one after the other.
+   *
+   * Mirrors parsel's `SelectorList.jmespath` (parsel 1.8).
+   */
+  jmespath(query: string): SelectorList {
+    return new SelectorList(this.flatMap((s) => [...s.jmespath(query)]));
+  }
+
+  /** The first result, or `defaultValue` (undefined) when there is none. Scrapy's `extract_first()` too. */
   get(): string | undefined;
   get<D>(defaultValue: D): string | D;
   get<D>(defaultValue?: D): string | D | undefined {
     return this.length > 0 ? this[0]!.get() : defaultValue;
   }
 
-  /** Every result. */
+  /** Every result. Scrapy's `extract()` too. */
   getall(): string[] {
     return this.map((s) => s.get());
   }
 
-  /** Every regex match across the results. */
-  re(regex: RegExp | string): string[] {
-    return this.flatMap((s) => s.re(regex));
+  /** The attributes of the first element (empty when there is none). */
+  get attrib(): Record<string, string> {
+    return this.length > 0 ? this[0]!.attrib : {};
+  }
+
+  /**
+   * Every regex match across the results (see {@link Selector.re}).
+   *
+   * Mirrors parsel's `SelectorList.re`.
+   *
+   * @param regex - a RegExp or a pattern string.
+   * @param options - `replaceEntities` (default true).
+   */
+  re(regex: RegExp | string, options: ReOptions = {}): string[] {
+    return this.flatMap((s) => s.re(regex, options));
+  }
+
+  /**
+   * The first regex match across the results, or `defaultValue` (undefined); items after the
+   * first that matches are not searched.
+   *
+   * Mirrors parsel's `SelectorList.re_first`.
+   *
+   * @param regex - a RegExp or a pattern string.
+   * @param defaultValue - what to return without a match.
+   * @param options - `replaceEntities` (default true).
+   */
+  reFirst(regex: RegExp | string): string | undefined;
+  reFirst<D>(regex: RegExp | string, defaultValue: D, options?: ReOptions): string | D;
+  reFirst<D>(regex: RegExp | string, defaultValue?: D, options: ReOptions = {}): string | D | undefined {
+    for (let i = 0; i < this.length; i++) {
+      const m = this[i]!.re(regex, options);
+      if (m.length > 0) return m[0]!;
+    }
+    return defaultValue;
   }
 }
 
-function reAll(text: string, regex: RegExp | string): string[] {
-  const r = typeof regex === 'string' ? new RegExp(regex, 'g') : new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : regex.flags + 'g');
-  const out: string[] = [];
-  for (const m of text.matchAll(r)) out.push(m.length > 1 ? (m[1] ?? '') : m[0]);
-  return out;
+/** A string pattern as a RegExp (Python's `(?P<name>` and `(?P=name)` read as JavaScript's). */
+function toRegExp(regex: RegExp | string): RegExp {
+  if (typeof regex !== 'string') return regex;
+  try {
+    return new RegExp(regex.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'), 'u');
+  } catch {
+    // Not valid with the `u` flag (a lone `\-`, say): as written.
+    return new RegExp(regex.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
+  }
+}
+
+/** parsel's `extract_regex` (see {@link Selector.re}). */
+function extractRegex(regex: RegExp | string, text: string, replace: boolean): string[] {
+  const r = toRegExp(regex);
+  let strings: string[];
+  if (/\(\?<extract>/.test(r.source)) {
+    const m = new RegExp(r.source, r.flags.replace(/[gy]/g, '')).exec(text);
+    const v = m?.groups?.extract;
+    strings = v === undefined ? [] : [v];
+  } else {
+    strings = [];
+    const g = new RegExp(r.source, r.flags.includes('g') ? r.flags : r.flags + 'g');
+    for (const m of text.matchAll(g)) {
+      if (m.length === 1) strings.push(m[0]);
+      else for (let i = 1; i < m.length; i++) strings.push(m[i] ?? '');
+    }
+  }
+  return replace ? strings.map((s) => replaceEntities(s, KEEP_ENTITIES)) : strings;
+}
+
+const KEEP_ENTITIES = ['lt', 'amp'];
+
+function loadJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** Python's `json.dumps(value, ensure_ascii=False)`: `{"a": 1, "b": [1, 2]}`. */
+function pyJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(pyJson).join(', ') + ']';
+  return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => JSON.stringify(k) + ': ' + pyJson(x)).join(', ') + '}';
+}
+
+let jmes: { search(data: unknown, expr: string): unknown } | undefined;
+
+/** jmespath.search, the library loaded on the first jmespath() (CSS/XPath spiders never load it). */
+function jmesSearch(data: unknown, expr: string): unknown {
+  jmes ??= createRequire(import.meta.url)('jmespath') as { search(data: unknown, expr: string): unknown };
+  if (typeof expr !== 'string') throw new TypeError(`jmespath(query): query must be a string, got ${expr === null ? 'null' : typeof expr}.`);
+  try {
+    return jmes.search(data, expr);
+  } catch (e) {
+    const err = e as Error & { name?: string };
+    throw new Error(`JMESPath error: ${err.message} in ${expr} (see https://jmespath.org/specification.html for the syntax)`);
+  }
 }
 
 /**
@@ -509,7 +985,7 @@ export function urlFromSelector(sel: Selector): string {
  * Run `query` against `roots` (or the whole document), as parsel runs the XPath cssselect makes
  * of it: each root's results in document order, without duplicates. @internal
  */
-export function select(dom: Dom, query: string, roots?: AnyNode[]): SelectorList {
+export function select(dom: Dom, query: string, roots?: AnyNode[], namespaces?: Readonly<Record<string, string>>): SelectorList {
   const q = parseQuery(query);
   const out: Selector[] = [];
   const contexts = roots ?? [dom.document];
@@ -525,9 +1001,9 @@ export function select(dom: Dom, query: string, roots?: AnyNode[]): SelectorList
     } else items = union(root, q.groups.map((g) => groupItems(dom, g, root)));
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
-      if ('el' in it) out.push(new Selector(dom, null, it.el.attribs[it.name]!));
-      else if (it.type === 'text') out.push(new Selector(dom, null, it.data));
-      else out.push(new Selector(dom, it, null));
+      if ('el' in it) out.push(new Selector(dom, null, it.el.attribs[it.name]!, namespaces));
+      else if (it.type === 'text') out.push(new Selector(dom, null, it.data, namespaces));
+      else out.push(new Selector(dom, it, null, namespaces));
     }
   }
   return new SelectorList(out);
@@ -546,4 +1022,61 @@ export function loadHtml(html: string): Dom {
   // anything.
   const $ = load(html, LOAD_OPTIONS);
   return new Dom($.root()[0] as Document, $);
+}
+
+/**
+ * Parse XML once (htmlparser2's xmlMode: names keep their case, every element may be empty, no
+ * HTML rules). CDATA sections become text, joined with the text around them, as lxml's parser
+ * makes them. @internal
+ */
+export function loadXml(xml: string): Dom {
+  const $ = load(xml, XML_LOAD_OPTIONS);
+  const doc = $.root()[0] as Document;
+  mergeCdata(doc);
+  return new Dom(doc, $, true);
+}
+
+/** Replaces CDATA sections by their text and joins adjacent text nodes. */
+function mergeCdata(doc: Document): void {
+  const stack: ParentNode[] = [doc];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    const kids = p.children;
+    let changed = false;
+    const out: AnyNode[] = [];
+    for (const k of kids) {
+      let n: AnyNode = k;
+      if (k.type === 'cdata') {
+        const data = k.children.map((c) => (c.type === 'text' ? c.data : '')).join('');
+        n = { type: 'text', data, parent: p, prev: null, next: null } as unknown as AnyNode;
+        Object.setPrototypeOf(n, Object.getPrototypeOf(k.children[0] ?? textProto()));
+        changed = true;
+      }
+      const last = out[out.length - 1];
+      if (n.type === 'text' && last?.type === 'text') {
+        last.data += n.data;
+        changed = true;
+        continue;
+      }
+      out.push(n);
+      if ('children' in n && n.type !== 'cdata') stack.push(n as ParentNode);
+    }
+    if (changed) {
+      for (let i = 0; i < out.length; i++) {
+        out[i]!.parent = p;
+        out[i]!.prev = out[i - 1] ?? null;
+        out[i]!.next = out[i + 1] ?? null;
+      }
+      p.children = out;
+    }
+  }
+}
+
+let textPrototype: object | undefined;
+function textProto(): object {
+  if (textPrototype === undefined) {
+    const d = load('x', XML_LOAD_OPTIONS).root()[0] as Document;
+    textPrototype = d.children[0]!;
+  }
+  return textPrototype;
 }

@@ -16,11 +16,30 @@ export type { RequestCookie, RequestCookies } from './Request.js';
 export { FormRequest, JsonRequest } from './FormRequest.js';
 export type { FormData, FormRequestInit, FromResponseOptions, JsonDumpsOptions, JsonRequestInit } from './FormRequest.js';
 export { Response } from './Response.js';
+export { Response, XmlResponse } from './Response.js';
 export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
 export type { HeadersInit } from './Headers.js';
 export { Selector, SelectorList } from './Selector.js';
+export type { SelectorInit, XPathOptions, ReOptions } from './Selector.js';
+export { XPathError } from './xpath.js';
 export { requestFingerprint } from './core/Scheduler.js';
+
+// Extraction: links, rule-based and sitemap spiders, item loaders
+export { Link, LinkExtractor, IGNORED_EXTENSIONS, canonicalizeUrl } from './linkextractors/index.js';
+export type { CanonicalizeOptions, LinkExtractorOptions, Pattern } from './linkextractors/index.js';
+export { CrawlSpider, Rule } from './spiders/CrawlSpider.js';
+export type { LinkExtractorLike, RuleOptions } from './spiders/CrawlSpider.js';
+export { SitemapSpider } from './spiders/SitemapSpider.js';
+export type { SitemapRule } from './spiders/SitemapSpider.js';
+export { Sitemap, sitemapUrlsFromRobots } from './spiders/sitemap.js';
+export type { SitemapEntry } from './spiders/sitemap.js';
+export { ItemLoader } from './loader/ItemLoader.js';
+export type { ItemLoaderOptions, LoaderSelection, LoaderSelector, ProcessorArg, ValueOptions } from './loader/ItemLoader.js';
+export { Item, Field } from './loader/Item.js';
+export type { FieldMeta, ItemClass } from './loader/Item.js';
+export { Compose, Identity, Join, MapCompose, SelectJmes, TakeFirst, withLoaderContext } from './loader/processors.js';
+export type { ComposeOptions, LoaderContext, Processor } from './loader/processors.js';
 
 // What components implement (the engine's parts themselves are in '@deferkit/crawler/engine')
 export type { DownloaderMiddleware } from './middleware/DownloaderMiddlewareManager.js';

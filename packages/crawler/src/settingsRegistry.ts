@@ -67,6 +67,7 @@ const SETTINGS: readonly Row[] = [
   ['CONCURRENT_REQUESTS_PER_IP', N, 'slots are per domain only', 0],
   ['COOKIES_DEBUG', I, '', false],
   ['COOKIES_ENABLED', I, '', true],
+  ['CRAWLSPIDER_FOLLOW_LINKS', I, '', true],
   ['DEFAULT_ITEM_CLASS', N, 'items are plain objects', 'scrapy.item.Item'],
   ['DEFAULT_REQUEST_HEADERS', I, '', { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'Accept-Language': 'en' }],
   ['DEPTH_LIMIT', I, '', 0],
