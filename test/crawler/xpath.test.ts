@@ -53,6 +53,23 @@ describe('xpath() results (parsel Selector.xpath)', () => {
   });
 });
 
+describe('axes', () => {
+  it('following:: is the nodes after the context node, not its descendants (xpath 0.0.34 got this wrong; patched)', () => {
+    const r = html();
+    expect(r.xpath('//li[1]/following::li/@data-id').getall()).toEqual(['2']);
+    expect(r.xpath('//li[1]/following::a/text()').getall()).toEqual(['Beta & Co']);
+    expect(r.xpath('//li[1]/@data-id/following::a[1]/text()').getall()).toEqual(['Alpha']);
+  });
+
+  it('preceding::, ancestor::, following-sibling:: and parent:: as lxml', () => {
+    const r = html();
+    expect(r.xpath('//li[2]/preceding::a/@href').getall()).toEqual(['/a']);
+    expect(r.xpath('//span[1]/ancestor::*/@id').getall()).toEqual(['main']);
+    expect(r.xpath('//li[1]/following-sibling::li/@data-id').getall()).toEqual(['2']);
+    expect(r.xpath('//a[@href="/b"]/parent::li/@class').get()).toBe('item new');
+  });
+});
+
 describe('chaining css() and xpath() in any mix', () => {
   it("'.//x' is relative to the selected node, '//x' searches the whole document", () => {
     const li = html().css('li.new')[0]!;
