@@ -248,3 +248,22 @@ describe('Selector.fromText (parsel Selector(text=…))', () => {
     expect(() => Selector.fromText('{}', { type: 'json' }).xpath('//a')).toThrow(/Cannot use xpath\(\) on a Selector of type 'json'/);
   });
 });
+
+describe('lazy: a spider that only uses CSS pays nothing for XPath', () => {
+  it('css() loads neither the XPath nor the JMESPath engine; the first xpath() and jmespath() do', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createRequire } from 'node:module';
+      import { Response } from '@deferkit/crawler';
+      const loaded = (name) => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/' + name + '/'));
+      const r = new Response('http://127.0.0.1/', { headers: { 'Content-Type': 'text/html' }, body: '<p><a href="/x">x</a></p>' });
+      r.css('a::attr(href)').getall();
+      const before = [loaded('xpath'), loaded('jmespath')];
+      r.xpath('//a/@href').getall();
+      Response.prototype.jmespath.call(new Response('http://127.0.0.1/', { headers: { 'Content-Type': 'application/json' }, body: '{}' }), 'a');
+      console.log(JSON.stringify({ before, after: [loaded('xpath'), loaded('jmespath')] }));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions', '@deferkit/source', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ before: [false, false], after: [true, true] });
+  });
+});
