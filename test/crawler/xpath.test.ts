@@ -53,6 +53,23 @@ describe('xpath() results (parsel Selector.xpath)', () => {
   });
 });
 
+describe('axes', () => {
+  it('following:: is the nodes after the context node, not its descendants (xpath 0.0.34 got this wrong; patched)', () => {
+    const r = html();
+    expect(r.xpath('//li[1]/following::li/@data-id').getall()).toEqual(['2']);
+    expect(r.xpath('//li[1]/following::a/text()').getall()).toEqual(['Beta & Co']);
+    expect(r.xpath('//li[1]/@data-id/following::a[1]/text()').getall()).toEqual(['Alpha']);
+  });
+
+  it('preceding::, ancestor::, following-sibling:: and parent:: as lxml', () => {
+    const r = html();
+    expect(r.xpath('//li[2]/preceding::a/@href').getall()).toEqual(['/a']);
+    expect(r.xpath('//span[1]/ancestor::*/@id').getall()).toEqual(['main']);
+    expect(r.xpath('//li[1]/following-sibling::li/@data-id').getall()).toEqual(['2']);
+    expect(r.xpath('//a[@href="/b"]/parent::li/@class').get()).toBe('item new');
+  });
+});
+
 describe('chaining css() and xpath() in any mix', () => {
   it("'.//x' is relative to the selected node, '//x' searches the whole document", () => {
     const li = html().css('li.new')[0]!;
@@ -229,5 +246,24 @@ describe('Selector.fromText (parsel Selector(text=…))', () => {
     expect(Selector.fromText('[1, 2]', { type: 'json' }).jmespath('[1]').get()).toBe('2');
     expect(Selector.fromText('<b>y</b>', { type: 'text' }).css('b::text').get()).toBe('y');
     expect(() => Selector.fromText('{}', { type: 'json' }).xpath('//a')).toThrow(/Cannot use xpath\(\) on a Selector of type 'json'/);
+  });
+});
+
+describe('lazy: a spider that only uses CSS pays nothing for XPath', () => {
+  it('css() loads neither the XPath nor the JMESPath engine; the first xpath() and jmespath() do', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createRequire } from 'node:module';
+      import { Response } from '@deferkit/crawler';
+      const loaded = (name) => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/' + name + '/'));
+      const r = new Response('http://127.0.0.1/', { headers: { 'Content-Type': 'text/html' }, body: '<p><a href="/x">x</a></p>' });
+      r.css('a::attr(href)').getall();
+      const before = [loaded('xpath'), loaded('jmespath')];
+      r.xpath('//a/@href').getall();
+      Response.prototype.jmespath.call(new Response('http://127.0.0.1/', { headers: { 'Content-Type': 'application/json' }, body: '{}' }), 'a');
+      console.log(JSON.stringify({ before, after: [loaded('xpath'), loaded('jmespath')] }));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions', '@deferkit/source', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ before: [false, false], after: [true, true] });
   });
 });

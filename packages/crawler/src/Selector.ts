@@ -5,7 +5,6 @@
 import { createRequire } from 'node:module';
 import { load, type CheerioAPI } from 'cheerio/slim';
 import { isHtml } from 'cheerio/utils';
-import renderDom from 'dom-serializer';
 import type { AnyNode, Document, Element, ParentNode } from 'domhandler';
 import { buildXDocument, evaluateXPath, EXSLT_RE, EXSLT_SET, type XDocument, type XItem } from './xpath.js';
 import { replaceEntities } from './utils/entities.js';
@@ -52,7 +51,7 @@ export class Dom {
   serialize(node: AnyNode): string {
     // 'utf8': only &, <, > (and " in attributes) escaped, other characters as they are, as lxml
     // writes a unicode string (cheerio's default writes £ as &#xa3;).
-    return this.xml ? serializeXml(node) : renderDom(node, HTML_RENDER);
+    return this.xml ? serializeXml(node) : serializeHtml(node);
   }
 
   /**
@@ -79,7 +78,55 @@ export class Dom {
   }
 }
 
-const HTML_RENDER = { decodeEntities: true, encodeEntities: 'utf8' } as const;
+/** Elements lxml's HTML serialiser writes without an end tag. */
+const VOID = new Set(['area', 'base', 'basefont', 'br', 'col', 'embed', 'frame', 'hr', 'img', 'input', 'isindex', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen']);
+/** Elements whose text lxml writes as it is. */
+const RAW_TEXT = new Set(['script', 'style']);
+
+const escapeHtmlText = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Attributes libxml2 writes as a bare name in HTML, whatever their value (`checked`). */
+const BOOLEAN_ATTRS = new Set(['checked', 'compact', 'declare', 'defer', 'disabled', 'ismap', 'multiple', 'nohref', 'noresize', 'noshade', 'nowrap', 'readonly', 'selected']);
+
+/** An attribute as libxml2 writes it in HTML: `'…'` around a value with `"` in it (and no `'`). */
+function htmlAttribute(name: string, value: string): string {
+  if (BOOLEAN_ATTRS.has(name.toLowerCase())) return ' ' + name;
+  const v = value.replace(/&/g, '&amp;');
+  if (v.includes('"')) return v.includes("'") ? ` ${name}="${v.replace(/"/g, '&quot;')}"` : ` ${name}='${v}'`;
+  return ` ${name}="${v}"`;
+}
+
+/**
+ * An HTML node as lxml's `tostring(…, method='html', encoding='unicode')` writes it: void
+ * elements without end tag, script/style text as is, text with &, <, > escaped and every other
+ * character (U+00A0 too) as it is. Iterative: pages nest deeper than the call stack.
+ */
+function serializeHtml(node: AnyNode): string {
+  let out = '';
+  // Nodes to write, and the end tags to write after their children (strings).
+  const stack: (AnyNode | string)[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (typeof n === 'string') {
+      out += n;
+      continue;
+    }
+    if (isElement(n)) {
+      out += '<' + n.name;
+      for (const name in n.attribs) out += htmlAttribute(name, n.attribs[name]!);
+      out += '>';
+      if (VOID.has(n.name) && n.children.length === 0) continue;
+      stack.push('</' + n.name + '>');
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    } else if (n.type === 'text') {
+      const p = n.parent;
+      out += p !== null && isElement(p) && RAW_TEXT.has(p.name) ? n.data : escapeHtmlText(n.data);
+    } else if (n.type === 'comment') out += '<!--' + n.data + '-->';
+    else if (n.type === 'root') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    else if (n.type === 'cdata') for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
+}
 
 const escapeXmlText = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 const escapeXmlAttr = (t: string): string =>
@@ -88,9 +135,26 @@ const escapeXmlAttr = (t: string): string =>
 /** An XML node as lxml's `tostring(…, encoding='unicode')` writes it: empty elements as `<a/>`. */
 function serializeXml(node: AnyNode): string {
   let out = '';
+  let top = true;
   const walk = (n: AnyNode): void => {
     if (isElement(n)) {
       out += '<' + n.name;
+      if (top) {
+        // lxml writes an element taken out of its document with the namespace declarations in
+        // scope from its ancestors (nearest first wins), before its own attributes.
+        top = false;
+        const seen = new Set(Object.keys(n.attribs).filter((a) => a === 'xmlns' || a.startsWith('xmlns:')));
+        const inherited: [string, string][][] = [];
+        for (let p = n.parent; p !== null && isElement(p); p = p.parent) {
+          const level: [string, string][] = [];
+          for (const a in p.attribs) if ((a === 'xmlns' || a.startsWith('xmlns:')) && !seen.has(a)) {
+            seen.add(a);
+            level.push([a, p.attribs[a]!]);
+          }
+          inherited.unshift(level);
+        }
+        for (const [a, v] of inherited.flat()) out += ` ${a}="${escapeXmlAttr(v)}"`;
+      }
       for (const name in n.attribs) out += ` ${name}="${escapeXmlAttr(n.attribs[name]!)}"`;
       if (n.children.length === 0) {
         out += '/>';

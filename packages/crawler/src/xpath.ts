@@ -257,9 +257,49 @@ function loadEngine(): XPathEngine {
     // a process that CSS-only spiders must not pay.
     const req = createRequire(import.meta.url);
     engineModule = req('xpath') as typeof engineModule;
+    fixFollowingAxis(engineModule as unknown as EngineInternals);
     engine = engineModule as unknown as XPathEngine;
   }
   return engine;
+}
+
+interface EngineInternals {
+  PathExpr: { applyStep(step: { axis: number; nodeTest: { matches(n: XNode, xpc: unknown): boolean } }, xpc: { contextNode: XNode }, node: XNode): XNode[] };
+  Step: { FOLLOWING: number };
+}
+
+/**
+ * xpath 0.0.34's `following::` axis starts at the context node's first child (descendants are
+ * not following nodes) and skips the context node's own next siblings: `//li[1]/following::li`
+ * found nothing where lxml finds the later items. The axis is walked here instead: the
+ * following siblings of the node and of each ancestor, each with its subtree, in document order.
+ */
+function fixFollowingAxis(m: EngineInternals): void {
+  const original = m.PathExpr.applyStep;
+  const FOLLOWING = m.Step.FOLLOWING;
+  m.PathExpr.applyStep = function (step, xpc, node) {
+    if (step.axis !== FOLLOWING || !node || !(node instanceof XNode)) return original.call(this, step, xpc, node);
+    xpc.contextNode = node;
+    const out: XNode[] = [];
+    const visit = (top: XNode): void => {
+      const stack: XNode[] = [top];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        if (step.nodeTest.matches(n, xpc)) out.push(n);
+        for (let c = n.lastChild; c !== null; c = c.previousSibling) stack.push(c);
+      }
+    };
+    let start = node;
+    if (node.nodeType === ATTRIBUTE) {
+      // An attribute's following nodes begin with its element's children.
+      start = node.ownerElement!;
+      for (let c = start.firstChild; c !== null; c = c.nextSibling) visit(c);
+    }
+    for (let a: XNode | null = start; a !== null && a.nodeType !== DOCUMENT; a = a.parentNode) {
+      for (let s = a.nextSibling; s !== null; s = s.nextSibling) visit(s);
+    }
+    return out;
+  };
 }
 
 /** A compiled expression, cached: spiders run the same few queries on every page. */
