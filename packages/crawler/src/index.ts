@@ -15,7 +15,6 @@ export type { Callback, Errback, RequestInit } from './Request.js';
 export type { RequestCookie, RequestCookies } from './Request.js';
 export { FormRequest, JsonRequest } from './FormRequest.js';
 export type { FormData, FormRequestInit, FromResponseOptions, JsonDumpsOptions, JsonRequestInit } from './FormRequest.js';
-export { Response } from './Response.js';
 export { Response, XmlResponse } from './Response.js';
 export type { ResponseInit } from './Response.js';
 export { Headers } from './Headers.js';
