@@ -119,9 +119,10 @@ describe('FormRequest.fromResponse: which form, where to, which method', () => {
     expect(() => FormRequest.fromResponse(page, { formnumber: 5 })).toThrow(/^Form number 5 not found in <200 /);
     expect(() => FormRequest.fromResponse(page, { formcss: 'h1' })).toThrow(/^No <form> element found with h1/);
   });
-  it('formxpath needs XPath selectors: a TypeError pointing to formcss', () => {
-    expect(() => FormRequest.fromResponse(page, { formxpath: '//form' })).toThrow(TypeError);
-    expect(() => FormRequest.fromResponse(page, { formxpath: '//form' })).toThrow(/deferkit does not have yet: select the form with formcss/);
+  it('formxpath picks the form it selects, or the form around the element it selects', () => {
+    expect(FormRequest.fromResponse(page, { formxpath: '//form[@name="login"]' }).url).toBe('http://127.0.0.1/session?x=1');
+    expect(FormRequest.fromResponse(page, { formxpath: '//form[@name="login"]//input' }).url).toBe('http://127.0.0.1/session?x=1');
+    expect(() => FormRequest.fromResponse(page, { formxpath: '//h1' })).toThrow(/^No <form> element found with \/\/h1/);
   });
 });
 

@@ -152,7 +152,7 @@ export class FormRequest extends Request {
    * @throws Error `No <form> element found in <200 …>` when the page has no form, and `No
    *   <form> element found with …` when `formcss`/`formxpath` selects nothing in a form;
    *   RangeError `Form number N not found in <200 …>`; Error for a `clickdata` that matches no
-   *   element or several; TypeError for `formxpath` (no XPath selectors yet).
+   *   element or several; TypeError for `formxpath` on a response without `xpath()`.
    * @example
    * ```ts
    * import { FormRequest, Response } from '@deferkit/crawler';
@@ -278,7 +278,7 @@ function findForm(response: Response, formname: string | undefined, formid: stri
     const xpath = (response as unknown as { xpath?: (q: string) => Selector[] }).xpath;
     if (typeof xpath !== 'function') {
       throw new TypeError(
-        `FormRequest.fromResponse({ formxpath }) needs XPath selectors (response.xpath), which deferkit does not have yet: select the form with formcss (a CSS selector), formname, formid or formnumber instead.`,
+        `FormRequest.fromResponse({ formxpath }) needs a response with xpath() (a TextResponse or HtmlResponse): select the form with formcss (a CSS selector), formname, formid or formnumber instead.`,
       );
     }
     const f = formAround(xpath.call(response, formxpath)[0]);
