@@ -32,7 +32,8 @@ const ENTITY_TABLE =
 
 let entities: Map<string, number> | undefined;
 
-function codepointOf(name: string): number | undefined {
+/** The code point of an HTML 4 named reference (case-insensitive fallback, as w3lib), or undefined. @internal */
+export function codepointOf(name: string): number | undefined {
   if (entities === undefined) {
     entities = new Map();
     for (const pair of ENTITY_TABLE.split(' ')) {
