@@ -102,6 +102,21 @@ describe('AutoThrottle extension under virtual time', () => {
   it('AUTOTHROTTLE_TARGET_CONCURRENCY must be positive: a usage error naming the setting', () => {
     expect(() => new AutoThrottle(new Crawler(NoRequests, { AUTOTHROTTLE_ENABLED: true, AUTOTHROTTLE_TARGET_CONCURRENCY: 0 }))).toThrow(/AUTOTHROTTLE_TARGET_CONCURRENCY=0 is not valid: it must be a number > 0/);
   });
+
+  it.each([
+    ['AUTOTHROTTLE_START_DELAY', 'soon'],
+    ['AUTOTHROTTLE_START_DELAY', -1],
+    ['AUTOTHROTTLE_MAX_DELAY', 'Infinity'],
+    ['AUTOTHROTTLE_MAX_DELAY', ''],
+  ])('%s=%j is a usage error naming the setting, not a NaN delay', (name, value) => {
+    const make = () => new AutoThrottle(new Crawler(NoRequests, { AUTOTHROTTLE_ENABLED: true, [name]: value }));
+    expect(make).toThrow(new RegExp(`^${name}=.* is not valid: it must be a number of seconds ≥ 0`));
+  });
+
+  it('delay settings given as strings on the command line are read as seconds', () => {
+    const t = new AutoThrottle(new Crawler(NoRequests, { AUTOTHROTTLE_ENABLED: true, AUTOTHROTTLE_START_DELAY: '2.5', AUTOTHROTTLE_MAX_DELAY: '7' }));
+    expect([t.maxDelay]).toEqual([7]);
+  });
 });
 
 describe('AutoThrottle in a loopback crawl', () => {
@@ -177,9 +192,10 @@ describe('AutoThrottle in a loopback crawl', () => {
       expect(s.latency).toBeGreaterThanOrEqual(0.24);
       expect(s.delay).toBeGreaterThanOrEqual(s.latency);
     }
-    // The fast 404 after the slow pages did not lower the delay.
+    // The fast 404 after the slow pages did not lower the delay (on a loaded machine its latency
+    // can exceed the delay and raise it; never lower).
     const fast404 = seen.findIndex((s) => s.url.includes('/page/0/404'));
-    expect(seen[fast404]!.delay).toBe(seen[fast404 - 1]!.delay);
+    expect(seen[fast404]!.delay).toBeGreaterThanOrEqual(seen[fast404 - 1]!.delay);
   });
 
   it('DOWNLOAD_DELAY is the floor: fast responses never take the delay below it', async () => {

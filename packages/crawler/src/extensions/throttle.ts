@@ -104,8 +104,8 @@ export class AutoThrottle {
       );
     }
     this.minDelay = s.getFloat('DOWNLOAD_DELAY');
-    this.maxDelay = s.getFloat('AUTOTHROTTLE_MAX_DELAY');
-    this.startDelay = Math.max(this.minDelay, s.getFloat('AUTOTHROTTLE_START_DELAY'));
+    this.maxDelay = delaySetting(s, 'AUTOTHROTTLE_MAX_DELAY', '60.0');
+    this.startDelay = Math.max(this.minDelay, delaySetting(s, 'AUTOTHROTTLE_START_DELAY', '5.0'));
     crawler.signals.connect(() => this.#spiderOpened(), signals.spiderOpened);
     crawler.signals.connect(
       ({ response, request }) => this.#responseDownloaded(response as Response, request as Request),
@@ -135,4 +135,15 @@ export class AutoThrottle {
         );
     }
   }
+}
+
+// A delay setting in seconds: a finite number ≥ 0. Scrapy takes any float and then sleeps for
+// NaN or a negative time; here a bad value stops the crawl at start with the fix named.
+function delaySetting(s: Crawler['settings'], name: string, example: string): number {
+  const raw = s.get<unknown>(name);
+  const v = Number(raw);
+  if (raw === null || raw === '' || typeof raw === 'boolean' || !Number.isFinite(v) || v < 0) {
+    throw new UsageError(`${name}=${JSON.stringify(raw)} is not valid: it must be a number of seconds ≥ 0 (e.g. ${example}, the default).`, null, false);
+  }
+  return v;
 }
