@@ -3,19 +3,24 @@
 # AutoThrottle has adjusted the slot (a response_downloaded handler connected when the spider
 # opens, so after AutoThrottle's own), it checks the new delay against Scrapy's formula given
 # the recorded download_latency, and notes whether the delay went down, up or stayed: the items.
-import json
+import os
+import sys
 
 import scrapy
 from scrapy import signals
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
 START = 2.0
 MAX = 3.0
 TARGET = 1.0
 
 
-class ThrottleSpider(scrapy.Spider):
+class ThrottleSpider(StatsOnStop, scrapy.Spider):
     name = "throttlediff"
     custom_settings = {
+        **COMMON_SETTINGS,
         "CONCURRENT_REQUESTS": 1,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_DELAY": 0,
@@ -26,17 +31,11 @@ class ThrottleSpider(scrapy.Spider):
         "AUTOTHROTTLE_DEBUG": True,
         "RETRY_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
         crawler.signals.connect(spider.opened, signal=signals.spider_opened)
         spider.previous = START
         spider.checks = {}
@@ -55,10 +54,6 @@ class ThrottleSpider(scrapy.Spider):
         change = "raised" if slot.delay > self.previous else "lowered" if slot.delay < self.previous else "unchanged"
         self.checks[response.url] = {"formula": abs(slot.delay - expected) < 1e-9, "change": change}
         self.previous = slot.delay
-
-    def write_stats(self):
-        with open(self.stats, "w", encoding="utf-8") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, sort_keys=True, indent=1)
 
     def start_requests(self):
         yield scrapy.Request(self.base + "/p/0")

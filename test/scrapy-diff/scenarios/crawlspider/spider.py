@@ -1,45 +1,34 @@
 # The Scrapy side of the crawlspider scenario; spider.ts is the same spider for deferkit.
 # A CrawlSpider with rules (allow/deny, follow and not, callbacks, restrict_css, an errback),
 # and parse_start_url reporting what several LinkExtractor configurations extract.
-import json
+import os
+import sys
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spiders import CrawlSpider, Rule
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
 
 def links(le, response):
     return [[l.url, l.text, l.fragment, l.nofollow] for l in le.extract_links(response)]
 
 
-class ShopSpider(CrawlSpider):
+class ShopSpider(StatsOnStop, CrawlSpider):
     name = "shop"
     custom_settings = {
+        **COMMON_SETTINGS,
         "CONCURRENT_REQUESTS": 1,
         "ROBOTSTXT_OBEY": False,
-        "LOG_LEVEL": "DEBUG",
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
     rules = (
         Rule(LinkExtractor(allow=r"/cat/", deny=r"/private/")),
         Rule(LinkExtractor(allow=r"/item/", restrict_css=[".items", ".featured"]), callback="parse_item"),
         Rule(LinkExtractor(allow=r"/missing"), errback="on_error"),
         Rule(LinkExtractor(allow=r"/item/5", tags="area"), callback="parse_item", cb_kwargs={"via_area": True}),
     )
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
-        return spider
-
-    def write_stats(self):
-        with open(self.stats, "w", encoding="utf-8") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, sort_keys=True, indent=1)
 
     def start_requests(self):
         yield Request(self.base + "/", dont_filter=True)

@@ -1,38 +1,26 @@
 # The Scrapy side of the httpcache scenario (spider.ts is the same spider for deferkit): HttpCacheMiddleware
 # with DummyPolicy. Every page is asked for twice, the second time after its first response
 # (dont_filter), so that one crawl has misses and stores, then hits.
-import json
+import os
+import sys
 
 import scrapy
-from scrapy import signals
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
 
-class CacheSpider(scrapy.Spider):
+class CacheSpider(StatsOnStop, scrapy.Spider):
     name = "cache"
     allowed_domains = ["127.0.0.1"]
     start_path = "/"
     custom_settings = {
+        **COMMON_SETTINGS,
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_IGNORE_HTTP_CODES": [404],
         "CONCURRENT_REQUESTS": 4,
-        "LOG_LEVEL": "DEBUG",
         "USER_AGENT": "deferkit-scrapy-diff/1.0",
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
-        return spider
-
-    def write_stats(self):
-        with open(self.stats, "w", encoding="utf-8") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, sort_keys=True, indent=1)
 
     def start_requests(self):
         yield scrapy.Request(self.base + self.start_path, callback=self.index)

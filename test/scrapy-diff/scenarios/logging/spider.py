@@ -5,11 +5,14 @@
 # No LOG_STDOUT here: Scrapy 2.8 reads it only from the command line or the project settings
 # (configure_logging), so in custom_settings it does nothing there (deferkit honours it; see
 # LOG_STDOUT in the settings table), and the printed lines stay on standard output.
-import json
+import os
+import sys
 import re
 
 import scrapy
-from scrapy import signals
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
 LOG = "spider-log.txt"
 # %(asctime)s in LOG_DATEFORMAT, then the milliseconds: DD.DD.DDDD DD-DD-DD.DDD
@@ -17,32 +20,17 @@ STAMP = re.compile(r"^\d\d\.\d\d\.\d{4} \d\d-\d\d-\d\d\.\d{3}\|")
 LINE = re.compile(r"^\d\d\.\d\d\.\d{4} \d\d-\d\d-\d\d\.\d{3}\|(DEBUG|INFO|WARNING|ERROR|CRITICAL) *\|[^|]+\|\d\d\|")
 
 
-class LoggingSpider(scrapy.Spider):
+class LoggingSpider(StatsOnStop, scrapy.Spider):
     name = "logdiff"
     custom_settings = {
+        **COMMON_SETTINGS,
         "CONCURRENT_REQUESTS": 1,
-        "LOG_LEVEL": "DEBUG",
         "LOG_FILE": LOG,
         "LOG_FILE_APPEND": False,
         "LOG_FORMAT": "%(asctime)s.%(msecs)03d|%(levelname)-8s|%(name)s|%(levelno)02d|%(message)s",
         "LOG_DATEFORMAT": "%d.%m.%Y %H-%M-%S",
         "LOG_SHORT_NAMES": True,
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
-        return spider
-
-    def write_stats(self):
-        with open(self.stats, "w", encoding="utf-8") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, sort_keys=True, indent=1)
 
     def start_requests(self):
         yield scrapy.Request(self.base + "/a")

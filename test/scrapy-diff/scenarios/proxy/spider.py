@@ -2,38 +2,25 @@
 # https_proxy come from the environment (site.mjs's env); one request goes direct (meta proxy
 # None) and two name the proxy with wrong credentials in meta (407 on the forward: HttpError;
 # 407 on the CONNECT: TunnelError after the retries).
-import json
 import os
+import sys
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
 
-class ProxySpider(scrapy.Spider):
+class ProxySpider(StatsOnStop, scrapy.Spider):
     name = "proxy"
     allowed_domains = ["127.0.0.1"]
     custom_settings = {
+        **COMMON_SETTINGS,
         "CONCURRENT_REQUESTS": 1,
         "RETRY_TIMES": 1,
-        "LOG_LEVEL": "DEBUG",
         "USER_AGENT": "deferkit-scrapy-diff/1.0",
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
-        return spider
-
-    def write_stats(self):
-        with open(self.stats, "w", encoding="utf-8") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, indent=1)
 
     def bad_proxy(self):
         return os.environ["http_proxy"].replace(":pass@", ":wrong@")

@@ -3,39 +3,27 @@
 # (FormRequest.from_response) and following the session cookie to the members page; then
 # cookies given per request (dict and list), dont_merge_cookies, a redirect to another host,
 # a JsonRequest and a GET form.
-import json
+import os
+import sys
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy import signals
 from scrapy.http import FormRequest, JsonRequest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from diffbase import COMMON_SETTINGS, StatsOnStop  # noqa: E402
 
-class SessionSpider(scrapy.Spider):
+
+class SessionSpider(StatsOnStop, scrapy.Spider):
     name = "session"
     custom_settings = {
+        **COMMON_SETTINGS,
         "CONCURRENT_REQUESTS": 4,
         "ROBOTSTXT_OBEY": False,
         "DOWNLOAD_TIMEOUT": 20,
-        "LOG_LEVEL": "DEBUG",
         "COOKIES_DEBUG": True,
         "USER_AGENT": "deferkit-scrapy-diff/1.0",
-        "FEED_EXPORT_ENCODING": "utf-8",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        "TELNETCONSOLE_ENABLED": False,
     }
-    base = "http://127.0.0.1:8080"
-    stats = "stats.json"
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.write_stats, signal=signals.engine_stopped)
-        return spider
-
-    def write_stats(self):
-        with open(self.stats, "w") as f:
-            json.dump(self.crawler.stats.get_stats(), f, default=str, indent=1)
 
     def start_requests(self):
         for user in ["alice", "bob"]:
