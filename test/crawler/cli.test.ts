@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBooks } from '@deferkit/crawler/demo';
-import { DEMO_SITE_USAGE, MAIN_USAGE, RUNSPIDER_USAGE } from '../../packages/crawler/src/cli/usage.js';
+import { DEMO_SITE_USAGE, RUNSPIDER_USAGE } from '../../packages/crawler/src/cli/usage.js';
+import { MAIN_USAGE } from '../../packages/crawler/src/cli/commands.js';
 import { FIXTURES, ROOT, parseJsonl, runCli, startCli, statsDump, tempDir } from './cli-harness.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -44,9 +45,9 @@ describe.concurrent('usage and command-line errors', () => {
   });
 
   it('an unknown command or option names the fix and exits 2', async () => {
-    const [cmd, opt] = await Promise.all([runCli(['crawl', 'books']), runCli(['runspider', fixture('settings-spider.ts'), '--bogus'])]);
+    const [cmd, opt] = await Promise.all([runCli(['scrape', 'books']), runCli(['runspider', fixture('settings-spider.ts'), '--bogus'])]);
     expect(cmd.code).toBe(2);
-    expect(cmd.stderr).toBe("deferkit: error: unknown command 'crawl'. Commands: runspider, demo-site, lab.\nRun 'deferkit --help' for usage.\n");
+    expect(cmd.stderr).toMatch(/^deferkit: error: unknown command 'scrape'\. Commands: startproject, .*runspider, .*demo-site, lab\.\nRun 'deferkit --help' for usage\.\n$/);
     expect(opt.code).toBe(2);
     expect(opt.stderr).toContain("deferkit runspider: error: unknown option '--bogus'. Options of runspider: ");
     expect(opt.stderr).toContain("Run 'deferkit runspider --help' for usage.");

@@ -38,7 +38,7 @@ const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
 const PROXY = 'proxies are a later issue (no HttpProxyMiddleware)';
-const NO_PROJECT = 'no Scrapy project or commands: deferkit runs one spider file (runspider)';
+const NO_PROJECT = 'the project commands (startproject, genspider, crawl, list, settings) are built in and take no plug-ins';
 const STORAGE = 'feeds are written to local files and standard output only';
 const MAIL = 'no MailSender';
 const TELNET = 'no telnet console';
@@ -54,7 +54,7 @@ const SETTINGS: readonly Row[] = [
   ['AUTOTHROTTLE_MAX_DELAY', I, '', 60.0],
   ['AUTOTHROTTLE_START_DELAY', I, '', 5.0],
   ['AUTOTHROTTLE_TARGET_CONCURRENCY', I, '', 1.0],
-  ['BOT_NAME', N, NO_PROJECT, 'scrapybot'],
+  ['BOT_NAME', D, 'startproject writes it; deferkit accepts it but no log line, user agent or stat uses it yet', 'scrapybot'],
   ['CLOSESPIDER_ERRORCOUNT', I, '', 0],
   ['CLOSESPIDER_ITEMCOUNT', I, '', 0],
   ['CLOSESPIDER_PAGECOUNT', I, '', 0],
@@ -168,7 +168,7 @@ const SETTINGS: readonly Row[] = [
   ['METAREFRESH_ENABLED', I, '', true],
   ['METAREFRESH_IGNORE_TAGS', I, '', []],
   ['METAREFRESH_MAXDELAY', I, '', 100],
-  ['NEWSPIDER_MODULE', N, NO_PROJECT, ''],
+  ['NEWSPIDER_MODULE', D, 'a directory relative to the project root (where genspider writes), not a module path', ''],
   ['RANDOMIZE_DOWNLOAD_DELAY', I, '', true],
   ['REACTOR_THREADPOOL_MAXSIZE', N, 'no thread pool', 10],
   ['REDIRECT_ENABLED', I, '', true],
@@ -202,7 +202,7 @@ const SETTINGS: readonly Row[] = [
   ['SPIDER_LOADER_WARN_ONLY', N, NO_PROJECT, false],
   ['SPIDER_MIDDLEWARES', D, CLASSES, {}],
   ['SPIDER_MIDDLEWARES_BASE', D, 'built-in names with their orders (see the components table)', undefined],
-  ['SPIDER_MODULES', N, NO_PROJECT, []],
+  ['SPIDER_MODULES', D, 'directories relative to the project root, searched recursively by crawl and list, not module paths', []],
   ['STATS_CLASS', N, 'the stats collector is built in', 'scrapy.statscollectors.MemoryStatsCollector'],
   ['STATS_DUMP', N, 'the stats are always dumped at close', true],
   ['STATSMAILER_RCPTS', N, MAIL, []],

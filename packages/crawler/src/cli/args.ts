@@ -68,8 +68,9 @@ export function parseOptions(argv: readonly string[], spec: Record<string, Optio
     }
     const opt = spec[name];
     if (opt === undefined) {
-      const known = Object.keys(spec).sort().join(', ');
-      throw new UsageError(`unknown option '${name}'. Options of ${command}: ${known}.`, command);
+      const known = Object.keys(spec).sort();
+      const near = closest(name, known);
+      throw new UsageError(`unknown option '${name}'.${near !== undefined ? ` Did you mean '${near}'?` : ''} Options of ${command}: ${known.join(', ')}.`, command);
     }
     if (!opt.value) {
       if (inline !== undefined) throw new UsageError(`option ${name} takes no value (got '${arg}').`, command);
@@ -139,7 +140,7 @@ export function parseSettingValue(text: string, name = 'setting'): unknown {
 }
 
 /** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = d[0]!;
@@ -151,6 +152,23 @@ function distance(a: string, b: string): number {
     }
   }
   return d[b.length]!;
+}
+
+/**
+ * The candidate closest to a mistyped `name` (by edit distance), when it is close enough to be
+ * a typo (one edit for names of up to 3 characters, else 2 or a fifth of the length); else undefined.
+ */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return bestD > 0 && bestD <= (name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 5))) ? best : undefined;
 }
 
 /** The built-in setting closest to an unknown `name`, if one is close enough to be a typo. */

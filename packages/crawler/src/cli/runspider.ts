@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CrawlerProcess } from '../Crawler.js';
+import type { Settings } from '../Settings.js';
+import type { SpiderClass } from '../Spider.js';
 import { startDemoSite, type DemoSite } from '../demo/site.js';
 import { LOG_LEVELS } from '../log.js';
 import { UsageError } from './args.js';
@@ -46,14 +48,58 @@ export function syntaxErrorReport(e: unknown, file: string): string | null {
   return null;
 }
 
+/** What {@link runCrawl} runs: `runspider`'s and `crawl`'s shared crawl. */
+export interface CrawlRun {
+  /** Settings: command-line ones at `'cmdline'` priority, a project's at `'project'`. */
+  settings: Settings;
+  /** Spider arguments (`-a`). */
+  args: Record<string, string>;
+  /** Start the embedded demo site first (and pass `-a base=<its url>`). */
+  demo: boolean;
+  /** Loads the spider class once the reactor is installed; a number is an exit code (a load error it reported). */
+  load: () => Promise<SpiderClass | number>;
+}
+
 /**
- * Run `runspider`: load the spider, crawl with a CrawlerProcess (which handles Ctrl-C), and
- * return the exit code: 0 when the crawl ran (whatever its finish reason, as Scrapy), 1 when it
- * could not start.
+ * Run `runspider`: load the spider file and crawl it (see {@link runCrawl}).
  *
  * @throws UsageError for a missing file or no/ambiguous spider.
  */
 export async function runspider(opts: RunspiderOptions): Promise<number> {
+  return runCrawl({
+    settings: opts.settings,
+    args: opts.args,
+    demo: opts.demo,
+    load: async () => {
+      let mod: Record<string, unknown>;
+      try {
+        mod = await importSpiderFile(opts.file);
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        reportLoadError(e, opts.file, 'spider file');
+        return 1;
+      }
+      return pickSpiderClass(mod, opts.file);
+    },
+  });
+}
+
+/** A module that would not load, as an ERROR line and (for a syntax error) a code frame. */
+export function reportLoadError(e: unknown, file: string, what: string): void {
+  const syntax = syntaxErrorReport(e, file);
+  if (syntax !== null) {
+    cliLog('ERROR', `Could not load the ${what} ${file}:`);
+    process.stderr.write(syntax);
+  } else cliLog('ERROR', `Could not load the ${what} ${file}:`, e);
+}
+
+/**
+ * Crawl one spider with a CrawlerProcess (which handles Ctrl-C), and return the exit code: 0
+ * when the crawl ran (whatever its finish reason, as Scrapy), 1 when it could not start.
+ *
+ * @throws UsageError for a bad setting value in the spider's customSettings.
+ */
+export async function runCrawl(opts: CrawlRun): Promise<number> {
   let site: DemoSite | null = null;
   // The CLI's own INFO lines follow LOG_ENABLED / LOG_LEVEL like the crawler's.
   const s = opts.settings;
@@ -80,19 +126,8 @@ export async function runspider(opts: RunspiderOptions): Promise<number> {
         return 1;
       }
     }
-    let mod: Record<string, unknown>;
-    try {
-      mod = await importSpiderFile(opts.file);
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      const syntax = syntaxErrorReport(e, opts.file);
-      if (syntax !== null) {
-        cliLog('ERROR', `Could not load the spider file ${opts.file}:`);
-        process.stderr.write(syntax);
-      } else cliLog('ERROR', `Could not load the spider file ${opts.file}:`, e);
-      return 1;
-    }
-    const spiderClass = pickSpiderClass(mod, opts.file);
+    const spiderClass = await opts.load();
+    if (typeof spiderClass === 'number') return spiderClass;
     let bootstrapError: unknown = null;
     // A bad value in the spider class's customSettings throws a UsageError here, when the
     // crawler is made: main() prints it as one line, exit 2.

@@ -8,7 +8,7 @@ import type { FeedOptions } from '../extensions/feeds/index.js';
 import { DEFAULT_SETTINGS } from '../defaultSettings.js';
 import { Settings } from '../Settings.js';
 import { validateSettings } from '../settingsRegistry.js';
-import { feedFromOutput, flag, parseOptions, parseSettingValue, splitPair, suggestSetting, UsageError, values } from './args.js';
+import { feedFromOutput, flag, parseOptions, type ParsedOptions, parseSettingValue, splitPair, suggestSetting, UsageError, values } from './args.js';
 import { cliLog } from './output.js';
 
 const SPEC = {
@@ -54,9 +54,59 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
   if (parsed.positionals.length > 1) {
     throw new UsageError(`runspider runs one spider file, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}.`, 'runspider');
   }
+  return { ...crawlOptions(parsed, 'runspider'), file: parsed.positionals[0]!, demo: flag(parsed, 'demo'), help };
+}
+
+/** The options `crawl` takes: runspider's but --demo (the project's spiders name their sites). */
+const CRAWL_SPEC = Object.fromEntries(Object.entries(SPEC).filter(([k]) => k !== '--demo'));
+
+/** What `crawl`'s command line asks for. */
+export interface CrawlOptions {
+  /** The spider's name. */
+  name: string;
+  /** Settings at `'cmdline'` priority. */
+  settings: Settings;
+  /** Spider arguments. */
+  args: Record<string, string>;
+  /** `--help`. */
+  help: boolean;
+}
+
+/**
+ * Parse `crawl`'s arguments: a spider name, then runspider's options (but `--demo`).
+ *
+ * @throws UsageError for anything wrong on the command line.
+ */
+export function parseCrawlArgs(argv: readonly string[]): CrawlOptions {
+  const parsed = parseOptions(argv, CRAWL_SPEC, 'crawl');
+  const help = flag(parsed, 'help');
+  if (help) return { name: '', settings: new Settings({}, 'cmdline'), args: {}, help };
+  if (parsed.positionals.length === 0) throw new UsageError("missing the spider name: deferkit crawl NAME [options] ('deferkit list' shows the names).", 'crawl');
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`crawl runs one spider, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')} (give spider arguments as -a NAME=VALUE).`, 'crawl');
+  }
+  return { ...crawlOptions(parsed, 'crawl'), name: parsed.positionals[0]!, help };
+}
+
+/**
+ * The settings and spider arguments of `-s`/`-o`/`-O`/`-L`/`--nolog`/`-a`, checked.
+ *
+ * @throws UsageError for a bad pair, feed or value; its command is `command`.
+ */
+function crawlOptions(parsed: ParsedOptions, command: string): { settings: Settings; args: Record<string, string> } {
+  try {
+    return settingsAndArgs(parsed, command);
+  } catch (e) {
+    // parseSettingValue and feedFromOutput name runspider: the error belongs to this command.
+    if (e instanceof UsageError && e.command !== command) throw new UsageError(e.message, command, e.helpHint);
+    throw e;
+  }
+}
+
+function settingsAndArgs(parsed: ParsedOptions, command: string): { settings: Settings; args: Record<string, string> } {
   const settings = new Settings({}, 'cmdline');
   for (const pair of values(parsed, 'set')) {
-    const [name, text] = splitPair(pair, '-s', 'runspider');
+    const [name, text] = splitPair(pair, '-s', command);
     const suggestion = suggestSetting(name);
     if (suggestion !== undefined) cliLog('WARNING', `-s ${name}: not a built-in setting; did you mean ${suggestion}?`);
     settings.set(name, parseSettingValue(text, name), 'cmdline');
@@ -64,7 +114,7 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
   const outputs = values(parsed, 'output');
   const overwrites = values(parsed, 'overwrite');
   if (outputs.length > 0 && overwrites.length > 0) {
-    throw new UsageError('use only one of -o/--output (append) and -O/--overwrite-output (replace).', 'runspider');
+    throw new UsageError('use only one of -o/--output (append) and -O/--overwrite-output (replace).', command);
   }
   if (outputs.length + overwrites.length > 0) {
     const fromSet = settings.has('FEEDS') ? settings.getDict<FeedOptions>('FEEDS') : {};
@@ -82,7 +132,7 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
   const loglevel = values(parsed, 'loglevel').at(-1);
   if (loglevel !== undefined) {
     const level = loglevel.toUpperCase();
-    if (!(level in LOG_LEVELS)) throw new UsageError(`-L ${loglevel}: the log level must be one of ${Object.keys(LOG_LEVELS).join(', ')}.`, 'runspider');
+    if (!(level in LOG_LEVELS)) throw new UsageError(`-L ${loglevel}: the log level must be one of ${Object.keys(LOG_LEVELS).join(', ')}.`, command);
     settings.set('LOG_LEVEL', level, 'cmdline');
   }
   if (flag(parsed, 'nolog')) settings.set('LOG_ENABLED', false, 'cmdline');
@@ -93,10 +143,10 @@ export function parseRunspiderArgs(argv: readonly string[]): RunspiderOptions {
   validateSettings(effective);
   const args: Record<string, string> = {};
   for (const pair of values(parsed, 'arg')) {
-    const [name, value] = splitPair(pair, '-a', 'runspider');
+    const [name, value] = splitPair(pair, '-a', command);
     args[name] = value;
   }
-  return { file: parsed.positionals[0]!, settings, args, demo: flag(parsed, 'demo'), help };
+  return { settings, args };
 }
 
 /** Extensions runspider loads. */

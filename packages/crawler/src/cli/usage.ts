@@ -1,20 +1,5 @@
-// Help texts of the deferkit CLI.
-
-/** `deferkit --help`. */
-export const MAIN_USAGE = `Usage: deferkit <command> [options]
-
-Commands:
-  runspider <spider.ts|.js>  run the spider in a file (TypeScript runs without a build step)
-  demo-site                  serve the embedded demo bookstore on 127.0.0.1
-  lab                        run the coroutine/reactor lab
-
-Options:
-  -h, --help                 show this help; 'deferkit <command> --help' shows a command's
-  -V, --version              print the version
-
-Example:
-  deferkit runspider examples/spiders/books.ts --demo -o books.jsonl
-`;
+// Help texts of the deferkit CLI's own commands (`deferkit --help` is made from the command
+// table: commands.ts).
 
 /** `deferkit runspider --help`. */
 export const RUNSPIDER_USAGE = `Usage: deferkit runspider <spider.ts|.mts|.js|.mjs> [options]
@@ -56,4 +41,10 @@ Options:
   -p, --port PORT            port (default 8080; 0 picks a free one)
       --host HOST            address to listen on (default 127.0.0.1)
   -h, --help                 show this help
+`;
+
+/** `deferkit lab --help` in short (the lab prints its own, longer one). */
+export const LAB_USAGE = `Usage: deferkit lab [scenario] [options]
+
+Runs the coroutine/reactor lab; 'deferkit lab --help' lists its scenarios and options.
 `;
