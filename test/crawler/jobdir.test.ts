@@ -5,7 +5,7 @@
 // layout; a JOBDIR that cannot be resumed from is a clear error (exit 2), never a fresh start;
 // a request that JOBDIR cannot keep fails at enqueue time.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -212,4 +212,72 @@ describe('JOBDIR: a request it cannot keep fails at enqueue time', () => {
     expect(existsSync(join(jobdir, 'requests.seen'))).toBe(true);
     expect(readFileSync(join(jobdir, 'requests.seen'), 'utf8')).not.toContain('bad');
   }, 120_000);
+});
+
+describe('JOBDIR against real Scrapy 2.8: the same layout, and both resume to a complete crawl', () => {
+  const PY_SPIDER = join(ROOT, 'test/crawler/fixtures/jobdir/tree_spider.py');
+  /** Every path under `dir`, relative, sorted. */
+  const layout = (dir: string): string[] => {
+    const out: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        out.push(`${rel}${e.name}${e.isDirectory() ? '/' : ''}`);
+        if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      }
+    };
+    walk(dir, '');
+    return out.sort();
+  };
+  /** Run deferkit or Scrapy on the tree site with JOBDIR, to its end. */
+  const crawl = async (who: 'deferkit' | 'scrapy', jobdir: string, extra: string[]): Promise<void> => {
+    const common = ['-a', `base=${site.url}`, '-a', `size=${SIZE}`, '-s', `JOBDIR=${jobdir}`, '-s', 'CONCURRENT_REQUESTS=2', '-s', 'LOG_LEVEL=INFO', ...extra];
+    if (who === 'deferkit') {
+      const r = await runCli(['runspider', SPIDER, ...common], { timeout: 120_000 });
+      expect(r.code, r.stderr).toBe(0);
+      return;
+    }
+    // Asynchronous: the site answers from this process.
+    const py = spawn('/usr/bin/python3', ['-m', 'scrapy', 'runspider', PY_SPIDER, ...common], { cwd: fresh(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    py.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const [code] = (await once(py, 'close')) as [number | null];
+    expect(code, err).toBe(0);
+  };
+
+  it('stopped gracefully after 6 pages: the same file layout (a queue file per pending priority key); resumed: every page once', async () => {
+    const results: Record<string, { layout: string[]; active: number[]; hits: Map<string, number> }> = {};
+    for (const who of ['deferkit', 'scrapy'] as const) {
+      const jobdir = join(fresh(), 'job');
+      site.hits.clear();
+      site.seen = 0;
+      await crawl(who, jobdir, ['-s', 'CLOSESPIDER_PAGECOUNT=6']);
+      const files = layout(jobdir);
+      const active = (JSON.parse(readFileSync(join(jobdir, 'requests.queue/active.json'), 'utf8')) as number[]).sort((a, b) => a - b);
+      const seen = readFileSync(join(jobdir, 'requests.seen'), 'utf8').trim().split('\n');
+      // Every fingerprint a line: the pages fetched and the ones pending.
+      expect(seen.every((l) => /^[0-9a-f]{40}$/.test(l)), who).toBe(true);
+      await crawl(who, jobdir, []);
+      results[who] = { layout: files, active, hits: new Map(site.hits) };
+    }
+    // Which priorities are still pending depends on which pages were in flight at the stop (it
+    // differs between runs of either crawler), so the shape is compared: the same top-level
+    // files, and in requests.queue/ active.json plus one file per key it lists.
+    const shape = (r: (typeof results)[string]): { top: string[]; queueFiles: string[] } => ({
+      top: r.layout.filter((p) => !p.slice(0, -1).includes('/')),
+      queueFiles: r.layout.filter((p) => p.startsWith('requests.queue/') && p !== 'requests.queue/').sort(),
+    });
+    for (const who of ['deferkit', 'scrapy'] as const) {
+      const r = results[who]!;
+      expect(r.active.length, who).toBeGreaterThan(0);
+      expect(shape(r).queueFiles, who).toEqual(['requests.queue/active.json', ...r.active.map((k) => `requests.queue/${k}`)].sort());
+    }
+    expect(shape(results.deferkit!).top).toEqual(shape(results.scrapy!).top);
+    expect(shape(results.deferkit!).top).toEqual(['requests.queue/', 'requests.seen', 'spider.state']);
+    const all = Array.from({ length: SIZE }, (_, n) => `/p/${n}`).sort();
+    for (const who of ['deferkit', 'scrapy'] as const) {
+      const hits = results[who]!.hits;
+      expect([...hits.keys()].sort(), who).toEqual(all);
+      for (const [path, count] of hits) expect(count, `${who} ${path}`).toBe(1);
+    }
+  }, 300_000);
 });
