@@ -18,23 +18,22 @@ import type { Spider } from '../Spider.js';
  *
  * @example
  * ```ts
- * import { mkdtempSync, readFileSync } from 'node:fs';
+ * import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
  * import { tmpdir } from 'node:os';
  * import { join } from 'node:path';
  * import { CrawlerProcess, Spider } from '@deferkit/crawler';
  *
  * const jobdir = mkdtempSync(join(tmpdir(), 'deferkit-state-'));
+ * writeFileSync(join(jobdir, 'spider.state'), '{"runs":1}'); // what a first run left
  * class Counter extends Spider {
  *   override name = 'counter';
  *   override async *start() {
  *     this.state!.runs = Number(this.state!.runs ?? 0) + 1;
  *   }
  * }
- * for (let i = 0; i < 2; i++) {
- *   const process = new CrawlerProcess({ LOG_ENABLED: false, JOBDIR: jobdir });
- *   process.crawl(Counter);
- *   await process.start({ installSignalHandlers: false });
- * }
+ * const process = new CrawlerProcess({ LOG_ENABLED: false, JOBDIR: jobdir });
+ * process.crawl(Counter);
+ * await process.start({ installSignalHandlers: false });
  * console.log(readFileSync(join(jobdir, 'spider.state'), 'utf8'));
  * // prints: {"runs":2}
  * ```

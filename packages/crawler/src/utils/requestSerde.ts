@@ -100,8 +100,32 @@ function dumpsFromPy(o: unknown): JsonDumpsOptions {
   return out as JsonDumpsOptions;
 }
 
+/** Names found by methodName, per spider (checked again on use: a property can change). */
+const nameCache = new WeakMap<object, Map<Function, string>>();
+
 /** The spider's own or inherited property holding `fn` (without calling getters). */
 function methodName(spider: object, fn: Function): string | null {
+  let cache = nameCache.get(spider);
+  const cached = cache?.get(fn);
+  if (cached !== undefined && holds(spider, cached, fn)) return cached;
+  const name = findMethodName(spider, fn);
+  if (name !== null) {
+    if (cache === undefined) nameCache.set(spider, (cache = new Map()));
+    cache.set(fn, name);
+  }
+  return name;
+}
+
+/** Whether the data property `key` of the spider (or its prototypes) still holds `fn`. */
+function holds(spider: object, key: string, fn: Function): boolean {
+  for (let o: object | null = spider; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    const desc = Object.getOwnPropertyDescriptor(o, key);
+    if (desc !== undefined) return 'value' in desc && desc.value === fn;
+  }
+  return false;
+}
+
+function findMethodName(spider: object, fn: Function): string | null {
   for (let o: object | null = spider; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const key of Object.getOwnPropertyNames(o)) {
       if (key === 'constructor') continue;
@@ -164,6 +188,9 @@ function checkJson(v: unknown, path: string, request: Request, seen: Set<object>
       `Requests stored on disk or in a shared queue keep only plain JSON values (strings, finite numbers, booleans, null, arrays, plain objects) in meta and cbKwargs: store an id or a plain copy instead.`,
   );
 }
+
+/** A copy of a value checkJson accepted (plain JSON, so a JSON round trip is exact but for -0). */
+const jsonCopy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -248,13 +275,13 @@ export function requestToDict(request: Request, spider?: object): RequestDict {
     method: request.method,
     headers,
     body,
-    cookies: structuredClone(request.cookies),
-    meta: structuredClone(request.meta),
+    cookies: jsonCopy(request.cookies),
+    meta: jsonCopy(request.meta),
     encoding,
     priority: request.priority,
     dont_filter: request.dontFilter,
     flags: [...request.flags],
-    cb_kwargs: structuredClone(request.cbKwargs),
+    cb_kwargs: jsonCopy(request.cbKwargs),
   };
   if (className !== undefined) {
     d._class = className;
