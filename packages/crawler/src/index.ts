@@ -23,6 +23,8 @@ export { Selector, SelectorList } from './Selector.js';
 export type { SelectorInit, XPathOptions, ReOptions } from './Selector.js';
 export { XPathError } from './xpath.js';
 export { requestFingerprint } from './core/Scheduler.js';
+export { registerRequestClass, requestFromDict, requestToDict } from './utils/requestSerde.js';
+export type { RequestClassCodec, RequestDict } from './utils/requestSerde.js';
 
 // Extraction: links, rule-based and sitemap spiders, item loaders
 export { Link, LinkExtractor, IGNORED_EXTENSIONS, canonicalizeUrl } from './linkextractors/index.js';
@@ -67,7 +69,7 @@ export { ProtegoRobotParser, decodeRobotsTxt } from './robotstxt.js';
 export type { RobotParser, RobotParserClass } from './robotstxt.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
-export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage } from './extensions/index.js';
+export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage, SpiderState } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 export { DummyPolicy, FilesystemCacheStorage, RFC2616Policy } from './extensions/httpcache.js';
 export type { CacheControl, CachePolicy, CachePolicyClass, CacheStorage, CacheStorageClass } from './extensions/httpcache.js';
