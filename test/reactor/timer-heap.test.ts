@@ -108,6 +108,25 @@ describe('Clock on the timer heap', () => {
     expect(clock.getDelayedCalls().map((c) => c.getTime())).toEqual([6]);
   });
 
+  it('K2 K6 callLater(0) calls list and run in scheduling order among due calls of the same and earlier times', () => {
+    const clock = new Clock();
+    const log: string[] = [];
+    clock.advance(1);
+    const a = clock.callLater(0, () => log.push('a'));
+    clock.callLater(-1, () => log.push('earlier'));
+    clock.callLater(0, () => log.push('b'));
+    const c = clock.callLater(0, () => log.push('c'));
+    clock.callLater(0, () => log.push('d'));
+    c.cancel();
+    a.delay(0.5);
+    // The delayed call keeps its place until the next callLater() or advance() (K6).
+    expect(clock.calls.map((x) => x.getTime())).toEqual([0, 1.5, 1, 1]);
+    clock.advance(0);
+    expect(log).toEqual(['earlier', 'b', 'd']);
+    clock.advance(0.5);
+    expect(log).toEqual(['earlier', 'b', 'd', 'a']);
+  });
+
   it('K6 calls is read-only: writing to it throws a TypeError naming cancel()', () => {
     const clock = new Clock();
     clock.callLater(1, () => undefined);
@@ -345,6 +364,61 @@ describe('CallbackLoopReactor on the timer heap', () => {
     expect(log).toEqual(['first', 'second']);
     reactor.iterate();
     expect(log).toEqual(['first', 'second', 'scheduled by first']);
+  });
+
+  it('DC2 DC3 DC4 callLater(0) calls keep (time, scheduling) order through cancel, reset and delay while the due lane never empties', () => {
+    // Every step schedules a spare and the next step with callLater(0), so the calls that are due
+    // when scheduled (the heap's due lane) never run out and the lane is compacted many times;
+    // the step cancels, resets or delays the previous step's spare, which is pending beside it.
+    const clock = new Clock();
+    const reactor = new CallbackLoopReactor({ clock });
+    const log: string[] = [];
+    const spares: DelayedCall[] = [];
+    const problems: number[] = [];
+    const N = 3000;
+    const step = (i: number): void => {
+      log.push(String(i));
+      // Schedule first, so the lane always holds calls when the previous spare leaves it.
+      if (i + 1 < N) reactor.callLater(0, step, i + 1);
+      spares[i] = reactor.callLater(0, () => log.push(`s${i}`));
+      if (i > 0) {
+        const prev = spares[i - 1]!;
+        if (i % 3 === 0) prev.cancel();
+        else if (i % 3 === 1) prev.reset(0);
+        else prev.delay(1);
+        // A cancelled call leaves the pending list at once; a moved one stays in it.
+        if (reactor.getDelayedCalls().includes(prev) !== (i % 3 !== 0)) problems.push(i);
+      }
+    };
+    reactor.callLater(0, step, 0);
+    for (let turn = 0; turn <= N; turn++) reactor.iterate();
+    clock.advance(1);
+    reactor.iterate();
+    const expected: string[] = [];
+    for (let i = 0; i < N; i++) {
+      expected.push(String(i));
+      if (i % 3 === 1) expected.push(`s${i - 1}`);
+    }
+    // The last spare had no next step to touch it; the delayed ones run at time 1, in scheduling order.
+    expected.push(`s${N - 1}`);
+    for (let i = 0; i < N; i++) if (i % 3 === 2) expected.push(`s${i - 1}`);
+    expect(problems).toEqual([]);
+    expect(log).toEqual(expected);
+    expect(reactor.getDelayedCalls()).toEqual([]);
+  });
+
+  it('K2 a call due before the due lane\'s last call (the clock went back) still runs first', () => {
+    const clock = new Clock();
+    const reactor = new CallbackLoopReactor({ clock });
+    const log: string[] = [];
+    clock.advance(5);
+    reactor.callLater(0, () => log.push('at 5'));
+    clock.advance(-2);
+    reactor.callLater(0, () => log.push('at 3'));
+    expect(reactor.getDelayedCalls().map((c) => c.getTime()).sort()).toEqual([3, 5]);
+    clock.advance(2);
+    reactor.iterate();
+    expect(log).toEqual(['at 3', 'at 5']);
   });
 
   it('100,000 random callLater/cancel/reset/delay/turn operations run as a (time, scheduling order) model says', () => {

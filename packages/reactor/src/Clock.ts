@@ -92,7 +92,9 @@ export class Clock implements IReactorTime {
     // Twisted appends, then re-sorts: moved calls settle among the old ones, the new call goes
     // after every call of its time.
     this.#settle();
-    this.#heap.push(call, when, ++this.#last);
+    // A call due already (delay <= 0) goes into the heap's due lane: an append, not a sift.
+    if (delay <= 0) this.#heap.pushDue(call, when, ++this.#last);
+    else this.#heap.push(call, when, ++this.#last);
     this.#viewStale = true;
     return call;
   }
@@ -112,8 +114,7 @@ export class Clock implements IReactorTime {
     this.rightNow += amount;
     const heap = this.#heap;
     this.#settle();
-    while (heap.size > 0 && heap.peekTime() <= this.rightNow) {
-      const call = heap.pop()!;
+    for (let call = heap.popIfDue(this.rightNow, Infinity); call !== undefined; call = heap.popIfDue(this.rightNow, Infinity)) {
       this.#viewStale = true;
       call.called = true;
       const fn = call.func!;

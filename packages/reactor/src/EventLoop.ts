@@ -109,7 +109,7 @@ export abstract class SchedulerEventLoop implements EventLoop {
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {
     checkDelay('callLater(delay, fn)', delay, false, this._name);
     checkFunction('callLater(delay, fn)', fn, this._name);
-    return new TimedHandle(this._scheduler.callAt(this.time() + delay, fn as (...a: unknown[]) => unknown, args));
+    return new TimedHandle(this._scheduler.callLater(delay, fn as (...a: unknown[]) => unknown, args));
   }
 
   callAt<A extends unknown[]>(when: number, fn: (...args: A) => unknown, ...args: A): TimerHandle {

@@ -120,7 +120,7 @@ export abstract class ReactorBase implements Reactor {
   callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
     checkDelay('callLater(delay, fn)', delay, false, this.name);
     checkFunction('callLater(delay, fn)', fn, this.name);
-    return this._scheduler.callAt(this.seconds() + delay, fn as (...a: unknown[]) => unknown, args);
+    return this._scheduler.callLater(delay, fn as (...a: unknown[]) => unknown, args);
   }
 
   callSoon<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): Handle {

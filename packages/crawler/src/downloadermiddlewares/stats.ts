@@ -6,6 +6,30 @@ import type { Response } from '../Response.js';
 import type { StatsCollector } from '../stats.js';
 
 /**
+ * `prefix + part` stats keys, built once per part instead of on every request or response (a
+ * crawl asks for the same few methods and statuses thousands of times). Bounded, since a method
+ * is whatever string the request was given; past the bound keys are built each time.
+ */
+class KeyCache {
+  readonly #prefix: string;
+  readonly #keys = new Map<string | number, string>();
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+  get(part: string | number): string {
+    let key = this.#keys.get(part);
+    if (key === undefined) {
+      key = this.#prefix + String(part);
+      if (this.#keys.size < 256) this.#keys.set(part, key);
+    }
+    return key;
+  }
+}
+
+const METHOD_KEYS = new KeyCache('downloader/request_method_count/');
+const STATUS_KEYS = new KeyCache('downloader/response_status_count/');
+
+/**
  * Counts requests, responses by status, bytes, and exceptions by type
  * (`downloader/request_count`, `downloader/response_status_count/200`,
  * `downloader/exception_type_count/TimeoutError`, …).
@@ -20,13 +44,13 @@ export class DownloaderStats {
   /** Count the request. */
   processRequest(request: Request): void {
     this.#stats.incValue('downloader/request_count');
-    this.#stats.incValue(`downloader/request_method_count/${request.method}`);
+    this.#stats.incValue(METHOD_KEYS.get(request.method));
     this.#stats.incValue('downloader/request_bytes', request.url.length + request.body.length);
   }
   /** Count the response. */
   processResponse(_request: Request, response: Response): Response {
     this.#stats.incValue('downloader/response_count');
-    this.#stats.incValue(`downloader/response_status_count/${response.status}`);
+    this.#stats.incValue(STATUS_KEYS.get(response.status));
     this.#stats.incValue('downloader/response_bytes', response.body.length);
     return response;
   }

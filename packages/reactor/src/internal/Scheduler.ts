@@ -84,10 +84,23 @@ export class Scheduler implements TimerOwner {
     return call;
   }
 
+  /** A call at `when` (the scheduler's seconds). */
   callAt(when: number, fn: (...args: any[]) => unknown, args: unknown[]): DelayedCall {
+    return this.#schedule(when, when <= this.now(), fn, args);
+  }
+
+  /** A call `delay` seconds from now; one clock read. */
+  callLater(delay: number, fn: (...args: any[]) => unknown, args: unknown[]): DelayedCall {
+    return this.#schedule(this.now() + delay, delay <= 0, fn, args);
+  }
+
+  /** `due`: `when` is not after the current time, so the call goes into the heap's due lane. */
+  #schedule(when: number, due: boolean, fn: (...args: any[]) => unknown, args: unknown[]): DelayedCall {
     const call = new DelayedCall(when, fn, args, this);
     const heap = this.#heap;
-    heap.push(call, when, this.#seq++);
+    if (due) heap.pushDue(call, when, this.#seq++);
+    else heap.push(call, when, this.#seq++);
+    // Only a new earliest call concerns the driver; for the lane that is its first call.
     if (heap.peek() === call) this.#poke();
     return call;
   }
@@ -146,8 +159,7 @@ export class Scheduler implements TimerOwner {
     const limit = this.#seq;
     const now = this.now();
     const heap = this.#heap;
-    while (heap.size > 0 && heap.peekTime() <= now && heap.peekTieBreak() < limit) {
-      const top = heap.pop()!;
+    for (let top = heap.popIfDue(now, limit); top !== undefined; top = heap.popIfDue(now, limit)) {
       top.called = true;
       const fn = top.func!;
       const args = top.args!;

@@ -5,6 +5,14 @@
 // in one Float64Array (slot i at 2i and 2i + 1), so ordering reads two adjacent doubles and never
 // calls into the DelayedCall. Each call records its slot (_heapIndex), so removing or re-keying
 // any call is O(log n), as is insertion and taking the earliest; peeking is O(1).
+//
+// Beside the heap sits the due lane: a FIFO for calls that are due when they are scheduled
+// (callLater(0), the commonest timed call of a reactor). Their owner files them with pushDue().
+// Their deadline is "now", which never goes back, and their tie-break is the next one, so
+// appending keeps the lane sorted by (deadline, tie-break) and the earliest call is the earlier
+// of the lane's front and the heap's top. A lane call costs an append and a shift instead of
+// a sift up and a sift down. A lane call records -2 - its lane position in _heapIndex; removing
+// one leaves a hole that the front skips, and re-keying one moves it into the heap.
 
 import type { DelayedCall } from '../DelayedCall.js';
 
@@ -16,40 +24,85 @@ export class TimerHeap {
   /** [deadline, tie-break] per slot. */
   #keys = new Float64Array(2 * MIN_CAPACITY);
   #size = 0;
+  /** The due lane: calls (holes where removed), their [deadline, tie-break] pairs, the front. */
+  #lane: Array<DelayedCall | undefined> = [];
+  #laneKeys: number[] = [];
+  #laneHead = 0;
+  /** Calls in the lane (not counting holes). */
+  #laneLive = 0;
 
   get size(): number {
-    return this.#size;
+    return this.#size + this.#laneLive;
+  }
+
+  /** Whether the earliest call is the lane's front (the lane is not empty, its front is skipped to). */
+  #laneFirst(): boolean {
+    if (this.#laneLive === 0) return false;
+    const lane = this.#lane;
+    let h = this.#laneHead;
+    while (lane[h] === undefined) h++;
+    this.#laneHead = h;
+    if (this.#size === 0) return true;
+    const lw = this.#laneKeys[2 * h]!;
+    const hw = this.#keys[0]!;
+    return lw < hw || (lw === hw && this.#laneKeys[2 * h + 1]! < this.#keys[1]!);
   }
 
   /** The earliest call, or undefined when empty. */
   peek(): DelayedCall | undefined {
+    if (this.#laneFirst()) return this.#lane[this.#laneHead];
     return this.#size > 0 ? this.#calls[0] : undefined;
   }
 
   /** The earliest deadline, or +Infinity when empty. */
   peekTime(): number {
+    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead]!;
     return this.#size > 0 ? this.#keys[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** The tie-break of the earliest call (undefined behaviour when empty). */
   peekTieBreak(): number {
+    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead + 1]!;
     return this.#keys[1]!;
   }
 
   /** Whether `call` is in this heap. */
   has(call: DelayedCall): boolean {
     const i = call._heapIndex;
+    if (i <= -2) return this.#lane[-2 - i] === call;
     return i >= 0 && i < this.#size && this.#calls[i] === call;
   }
 
   /** The deadline `call` is filed under (it must be in the heap). */
   timeOf(call: DelayedCall): number {
-    return this.#keys[2 * call._heapIndex]!;
+    const i = call._heapIndex;
+    return i <= -2 ? this.#laneKeys[2 * (-2 - i)]! : this.#keys[2 * i]!;
   }
 
   /** The tie-break `call` is filed under (it must be in the heap). */
   tieBreakOf(call: DelayedCall): number {
-    return this.#keys[2 * call._heapIndex + 1]!;
+    const i = call._heapIndex;
+    return i <= -2 ? this.#laneKeys[2 * (-2 - i) + 1]! : this.#keys[2 * i + 1]!;
+  }
+
+  /**
+   * Add `call`, due already, under (when, tieBreak): into the lane when that keeps it sorted
+   * (`when` and `tieBreak` no smaller than its last call's), else into the heap. The owner
+   * calls it for a deadline at or before its current time, with a tie-break above every one
+   * it gave before.
+   */
+  pushDue(call: DelayedCall, when: number, tieBreak: number): void {
+    const lane = this.#lane;
+    const n = lane.length;
+    const keys = this.#laneKeys;
+    if (n > this.#laneHead && (when < keys[2 * n - 2]! || (when === keys[2 * n - 2]! && tieBreak < keys[2 * n - 1]!))) {
+      this.push(call, when, tieBreak);
+      return;
+    }
+    lane.push(call);
+    keys.push(when, tieBreak);
+    call._heapIndex = -2 - n;
+    this.#laneLive++;
   }
 
   /** Add `call` under (when, tieBreak). */
@@ -62,6 +115,15 @@ export class TimerHeap {
 
   /** Remove and return the earliest call. */
   pop(): DelayedCall | undefined {
+    if (this.#laneFirst()) {
+      const h = this.#laneHead;
+      const call = this.#lane[h]!;
+      this.#lane[h] = undefined;
+      this.#laneHead = h + 1;
+      call._heapIndex = -1;
+      this.#laneTaken();
+      return call;
+    }
     const n = this.#size;
     if (n === 0) return undefined;
     const calls = this.#calls;
@@ -71,18 +133,81 @@ export class TimerHeap {
     return top;
   }
 
+  /**
+   * Remove and return the earliest call if it is due at `now` and its tie-break is below `limit`
+   * (it was scheduled before the turn began), else undefined. One look at the front per call.
+   */
+  popIfDue(now: number, limit: number): DelayedCall | undefined {
+    if (this.#laneFirst()) {
+      const h = this.#laneHead;
+      const keys = this.#laneKeys;
+      if (!(keys[2 * h]! <= now && keys[2 * h + 1]! < limit)) return undefined;
+      const call = this.#lane[h]!;
+      this.#lane[h] = undefined;
+      this.#laneHead = h + 1;
+      call._heapIndex = -1;
+      this.#laneTaken();
+      return call;
+    }
+    if (this.#size === 0 || !(this.#keys[0]! <= now && this.#keys[1]! < limit)) return undefined;
+    return this.pop();
+  }
+
   /** Remove `call` wherever it is; false when it is not in the heap. */
   remove(call: DelayedCall): boolean {
     if (!this.has(call)) return false;
     const i = call._heapIndex;
     call._heapIndex = -1;
-    this.#takeLast(i);
+    if (i <= -2) {
+      this.#lane[-2 - i] = undefined;
+      this.#laneTaken();
+    } else {
+      this.#takeLast(i);
+    }
     return true;
+  }
+
+  /**
+   * A call left the lane (its slot is a hole now). An empty lane starts over; a lane whose front
+   * part is mostly holes is compacted, so a lane that never empties (each call scheduling the
+   * next) does not grow without bound. Compacting renumbers the calls: O(live), amortised O(1).
+   */
+  #laneTaken(): void {
+    const live = --this.#laneLive;
+    const lane = this.#lane;
+    if (live === 0) {
+      lane.length = 0;
+      this.#laneKeys.length = 0;
+      this.#laneHead = 0;
+      return;
+    }
+    const h = this.#laneHead;
+    if (h < 1024 || h < lane.length >> 1) return;
+    const keys = this.#laneKeys;
+    let j = 0;
+    for (let i = h; i < lane.length; i++) {
+      const c = lane[i];
+      if (c === undefined) continue;
+      lane[j] = c;
+      keys[2 * j] = keys[2 * i]!;
+      keys[2 * j + 1] = keys[2 * i + 1]!;
+      c._heapIndex = -2 - j;
+      j++;
+    }
+    lane.length = j;
+    keys.length = 2 * j;
+    this.#laneHead = 0;
   }
 
   /** File `call` (which must be in the heap) under a new (when, tieBreak). */
   update(call: DelayedCall, when: number, tieBreak: number): void {
     const i = call._heapIndex;
+    if (i <= -2) {
+      // Out of the lane (its order holds only for the keys it was filed under), into the heap.
+      this.remove(call);
+      this.push(call, when, tieBreak);
+      return;
+    }
     const keys = this.#keys;
     const oldWhen = keys[2 * i]!;
     const oldTie = keys[2 * i + 1]!;
@@ -90,18 +215,21 @@ export class TimerHeap {
     else this.#down(i, call, when, tieBreak);
   }
 
-  /** The calls, in heap order (a new array). */
+  /** The calls, in heap order, then the lane's (a new array). */
   toArray(): DelayedCall[] {
-    return this.#calls.slice(0, this.#size) as DelayedCall[];
+    const out = this.#calls.slice(0, this.#size) as DelayedCall[];
+    if (this.#laneLive > 0) for (const c of this.#lane) if (c !== undefined) out.push(c);
+    return out;
   }
 
   /** The calls in (deadline, tie-break) order (a new array). O(n log n). */
   sorted(): DelayedCall[] {
-    const keys = this.#keys;
-    const order = Array.from({ length: this.#size }, (_, i) => i);
-    order.sort((a, b) => keys[2 * a]! - keys[2 * b]! || keys[2 * a + 1]! - keys[2 * b + 1]!);
-    const calls = this.#calls;
-    return order.map((i) => calls[i]!);
+    const out = this.toArray();
+    const when = out.map((c) => this.timeOf(c));
+    const tie = out.map((c) => this.tieBreakOf(c));
+    const order = Array.from({ length: out.length }, (_, i) => i);
+    order.sort((a, b) => when[a]! - when[b]! || tie[a]! - tie[b]!);
+    return order.map((i) => out[i]!);
   }
 
   /**
