@@ -30,7 +30,7 @@ const errors: string[] = [];
 /** What the page's current-result box says now. */
 async function currentStep(): Promise<ExpectedStep> {
   return page.$eval('#current', (e) => {
-    const d = (e as HTMLElement).dataset;
+    const d = (e as unknown as { dataset: Record<string, string | undefined> }).dataset;
     const step: Record<string, unknown> = { type: d.type, kind: d.kind, text: d.text };
     if (d.link !== undefined) Object.assign(step, { link: Number(d.link), track: d.track });
     return step as unknown as ExpectedStep;
@@ -40,9 +40,9 @@ async function currentStep(): Promise<ExpectedStep> {
 /** Step through the loaded chain from its first step, collecting what each step shows. */
 async function walk(): Promise<ExpectedStep[]> {
   // (« First is disabled when the page already shows the first step.)
-  if (!(await page.$eval('#first', (b) => (b as HTMLButtonElement).disabled))) await page.click('#first');
+  if (!(await page.$eval('#first', (b) => (b as unknown as { disabled: boolean }).disabled))) await page.click('#first');
   const seen: ExpectedStep[] = [await currentStep()];
-  while (!(await page.$eval('#next', (b) => (b as HTMLButtonElement).disabled))) {
+  while (!(await page.$eval('#next', (b) => (b as unknown as { disabled: boolean }).disabled))) {
     await page.click('#next');
     seen.push(await currentStep());
   }
@@ -55,11 +55,10 @@ async function nextMacrotask(): Promise<void> {
 }
 
 async function finalState(): Promise<{ kind: string; text: string; paused: number; called: boolean; unhandled: string | null }> {
-  return page.evaluate(() => {
-    const f = document.getElementById('final')!.dataset;
-    const u = document.getElementById('unhandled')!;
-    return { kind: f.kind!, text: f.text!, paused: Number(f.paused), called: f.called === 'true', unhandled: u.hidden ? null : (u.dataset.reported ?? null) };
-  });
+  type Data = { dataset: Record<string, string | undefined>; hidden: boolean };
+  const f = await page.$eval('#final', (e) => ({ ...(e as unknown as Data).dataset }));
+  const u = await page.$eval('#unhandled', (e) => ({ hidden: (e as unknown as Data).hidden, reported: (e as unknown as Data).dataset.reported ?? null }));
+  return { kind: f.kind!, text: f.text!, paused: Number(f.paused), called: f.called === 'true', unhandled: u.hidden ? null : u.reported };
 }
 
 describe.skipIf(!haveChromium)('the Deferred chain explorer in Chromium', () => {

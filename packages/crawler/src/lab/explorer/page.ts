@@ -267,6 +267,7 @@ export const EXPLORER_SCRIPT = String.raw`
     var ran = {};
     var cur = k >= 0 && k < r.steps.length ? r.steps[k] : null;
     for (var s = 0; s <= k && s < r.steps.length; s++) if (r.steps[s].type === 'run') ran[r.steps[s].link + ':' + r.steps[s].track] = true;
+    var boxesAt = out.length;
     for (var i = 0; i < n; i++) {
       var boxes = linkBoxes(r.links[i]);
       var y = rowY(i);
@@ -312,9 +313,11 @@ export const EXPLORER_SCRIPT = String.raw`
       if (pos.track !== te) moveTo(te, pos.y);
       moveTo(te, endY);
     }
-    segs.forEach(function (g) {
-      out.push('<line class="path ' + (g.track === 'callback' ? 'cb' : 'eb') + '" x1="' + g.x1 + '" y1="' + g.y1 + '" x2="' + g.x2 + '" y2="' + g.y2 + '"/>');
+    // The path goes under the boxes: it enters a box that ran and leaves it on its new track.
+    var lines = segs.map(function (g) {
+      return ('<line class="path ' + (g.track === 'callback' ? 'cb' : 'eb') + '" x1="' + g.x1 + '" y1="' + g.y1 + '" x2="' + g.x2 + '" y2="' + g.y2 + '"/>');
     });
+    Array.prototype.splice.apply(out, [boxesAt, 0].concat(lines));
     if (pos !== null && last !== null) {
       var shown = resting ? group.after : last.result;
       var cls = shown.kind === 'waiting' ? 'waiting' : pos.track === 'callback' ? 'cb' : 'eb';
