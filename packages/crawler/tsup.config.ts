@@ -8,6 +8,6 @@ if (existsSync(new URL('./src/lab/cli.ts', import.meta.url))) entries.push('src/
 // shims: the XPath and JMESPath engines are loaded on first use with createRequire(import.meta.url),
 // which the CommonJS build needs a shim for.
 export default packageConfig(entries, {
-  external: [/^@deferkit\//, 'cheerio', /^tsx/, 'xpath', 'jmespath'],
+  external: [/^@deferkit\//, 'cheerio', /^tsx/, 'xpath', 'jmespath', 'esbuild'],
   shims: true,
 });

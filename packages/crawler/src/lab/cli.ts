@@ -4,12 +4,14 @@ import { UsageError } from '../errors.js';
 import { toJson, toMarkdown, toText } from './format.js';
 import { runLab } from './runLab.js';
 import { COLUMNS, SCENARIOS, type Column } from './scenarios.js';
+import { writeExplorer } from './explorer/write.js';
 
 // The one UsageError (errors.ts), re-exported where the lab's API has always offered it.
 export { UsageError };
 
 /** The usage text of `deferkit lab`. */
 export const LAB_USAGE = `Usage: deferkit lab [--format text|markdown|json] [--scenario ID]... [--reactor ${COLUMNS.join('|')}]...
+       deferkit lab --explorer [FILE]   write the Deferred chain explorer (default chain-explorer.html)
 
 Runs each scenario of Scrapy's coroutine and asyncio docs as a real crawl of the embedded demo
 site under each reactor setting, and prints the await table and a timeline per scenario.
@@ -36,7 +38,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (flag === '--format' || flag === '-f') format = value();
     else if (flag === '--scenario' || flag === '-s') scenarios.push(value());
     else if (flag === '--reactor' || flag === '-r') columns.push(value() as Column);
-    else if (flag === '--help' || flag === '-h') {
+    else if (flag === '--explorer') {
+      // Its own mode: the optional FILE is the next argument unless that is an option.
+      const next = inline ?? (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-') ? argv[++i] : undefined);
+      out((await writeExplorer(next ?? 'chain-explorer.html')) + '\n');
+      return 0;
+    } else if (flag === '--help' || flag === '-h') {
       out(LAB_USAGE + '\n');
       return 0;
     } else throw new UsageError(`Unknown option '${arg}'.`, 'lab');

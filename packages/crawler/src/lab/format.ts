@@ -2,6 +2,7 @@
 
 import { COLUMNS, type Column } from './scenarios.js';
 import type { ColumnResult, LabReport, ScenarioReport } from './runLab.js';
+import { explorerMarkdown } from './explorer/doc.js';
 
 /** Rows of the await table (docs/design.md's), each filled from one or more scenarios. */
 const TABLE_ROWS: ReadonlyArray<{ label: string; ids: string[] }> = [
@@ -69,6 +70,7 @@ export function toMarkdown(report: LabReport): string {
   out.push('Turns in the timelines: `sync` — in the same synchronous run as the step before; `microtask` — after a promise');
   out.push('reaction; `reactor` — after a reactor iteration or event-loop task (a timer, an immediate, network I/O).');
   for (const s of report.scenarios) out.push('', ...scenarioMarkdown(s, columns));
+  out.push('', ...explorerMarkdown());
   out.push('');
   return out.join('\n');
 }
