@@ -7,6 +7,7 @@ import type { ColumnResult, LabReport, ScenarioReport } from './runLab.js';
 const TABLE_ROWS: ReadonlyArray<{ label: string; ids: string[] }> = [
   { label: 'pending Deferred (`engine.download(req)`)', ids: ['await-pending-deferred'] },
   { label: 'pending `DeferredList`', ids: ['await-deferredlist'] },
+  { label: '`engine.downloadAsync(req)` (a Promise)', ids: ['inline-request-async'] },
   { label: 'already-fired Deferred (`succeed(42)`)', ids: ['await-fired-deferred'] },
   { label: '`maybeDeferredToFuture(d)`', ids: ['maybe-deferred-to-future'] },
   { label: '`deferredToFuture(d)`', ids: ['deferred-to-future'] },
@@ -40,11 +41,6 @@ function columnsOf(report: LabReport): Column[] {
 
 function json(v: unknown): string {
   return JSON.stringify(v);
-}
-
-function firstLine(s: string, max = 160): string {
-  const line = s.split('\n')[0]!;
-  return line.length > max ? line.slice(0, max - 1) + '…' : line;
 }
 
 /** The lab report as Markdown (what docs/lab.md holds). */
@@ -84,9 +80,9 @@ function scenarioMarkdown(s: ScenarioReport, columns: Column[]): string[] {
   for (const c of columns) {
     const r = s.results[c];
     if (r === undefined) continue;
-    const detail = r.outcome === 'ok' ? (r.value === undefined ? '' : `\`${json(r.value)}\``) : `${r.error?.name}: ${firstLine(r.error?.message ?? '')}`;
+    const detail = r.outcome === 'ok' ? (r.value === undefined ? '' : `\`${json(r.value)}\``) : `${r.error?.name}: ${(r.error?.message ?? '').replace(/\n/g, '<br>')}`;
     const items = r.items === undefined ? '' : String(r.items.length);
-    const warnings = (r.warnings ?? []).map((w) => firstLine(w, 120)).join('<br>');
+    const warnings = (r.warnings ?? []).join('<br>');
     out.push(`| ${c} | ${cell(r)} | ${detail.replace(/\|/g, '\\|')} | ${items} | ${warnings.replace(/\|/g, '\\|')} |`);
   }
   out.push('');
@@ -102,8 +98,60 @@ function scenarioMarkdown(s: ScenarioReport, columns: Column[]): string[] {
   return out;
 }
 
-/** The lab report as plain text for a terminal. */
-export function toText(report: LabReport): string {
+/** Options of {@link toText}. */
+export interface TextOptions {
+  /** Wrap long lines (error messages, the legend, warnings) at this many columns (default 100). */
+  width?: number;
+}
+
+/** Wrap `text` to `width` columns; lines after the first start with `indent`. Words are never cut. */
+export function wrap(text: string, width: number, indent = '', firstIndent = ''): string[] {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = out.length === 0 ? firstIndent : indent;
+    let empty = true;
+    for (const word of para.split(' ')) {
+      if (!empty && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = indent + word;
+      } else {
+        line += (empty ? '' : ' ') + word;
+      }
+      empty = false;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** The legend printed under the text table: what the columns, cells and timeline tags mean. */
+export const TEXT_LEGEND: readonly string[] = [
+  "Columns: callback = Twisted's default reactor (REACTOR: 'callback'; no event loop to await on); promise = the asyncio reactor on the runtime's own event loop (REACTOR: 'promise'); promise+loop = the asyncio reactor on a custom event loop (PROMISE_EVENT_LOOP, Scrapy's ASYNCIO_EVENT_LOOP).",
+  'Cells: ✓ the await worked; ✗ Name: it raised that error (the full message, and what to use instead, is under the scenario).',
+  'Timeline tags, each relative to the step before: [sync] in the same synchronous run; [microtask] after a promise reaction (no reactor turn in between); [reactor] after a reactor iteration or event-loop task (a timer, an immediate, network I/O).',
+  '⚠N refers to the numbered warnings and logged errors at the end, each printed once with the scenarios it was seen in.',
+];
+
+/** Every distinct logged warning/error, numbered in first-seen order, with where it was seen. */
+export function collectWarnings(report: LabReport): Array<{ text: string; where: Array<{ id: string; columns: Column[] }> }> {
+  const byText = new Map<string, Array<{ id: string; columns: Column[] }>>();
+  for (const s of report.scenarios) {
+    for (const c of COLUMNS) {
+      for (const w of s.results[c]?.warnings ?? []) {
+        let where = byText.get(w);
+        if (where === undefined) byText.set(w, (where = []));
+        let entry = where.find((e) => e.id === s.id);
+        if (entry === undefined) where.push((entry = { id: s.id, columns: [] }));
+        if (!entry.columns.includes(c)) entry.columns.push(c);
+      }
+    }
+  }
+  return [...byText].map(([text, where]) => ({ text, where }));
+}
+
+/** The lab report as plain text for a terminal: the table, a legend, each scenario, the warnings once. */
+export function toText(report: LabReport, options: TextOptions = {}): string {
+  const width = Math.max(60, options.width ?? 100);
   const columns = columnsOf(report);
   const out: string[] = [];
   const rows = TABLE_ROWS.filter((row) => row.ids.some((id) => report.scenarios.some((s) => s.id === id))).map((row) => [
@@ -112,26 +160,51 @@ export function toText(report: LabReport): string {
   ]);
   const header = ['inside a coroutine the engine runs', ...columns];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join(' │ ');
-  out.push('deferkit lab — what awaiting each kind does, by reactor (every cell is a real crawl of the demo site)');
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join(' │ ').trimEnd();
+  out.push(...wrap('deferkit lab — what awaiting each kind does, by reactor (every cell is a real crawl of the demo site)', width));
   out.push('');
   out.push(line(header));
   out.push(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const r of rows) out.push(line(r));
   out.push('');
+  for (const l of TEXT_LEGEND) out.push(...wrap(l, width, '  '));
+  out.push('');
+  const warnings = collectWarnings(report);
+  const warningNo = new Map(warnings.map((w, i) => [w.text, i + 1]));
+  const pad = ''.padEnd(12);
   for (const s of report.scenarios) {
-    out.push(`■ ${s.id} — ${s.title}`);
+    out.push(...wrap(`■ ${s.id} — ${s.title}`, width, '  '));
+    const shown: Array<{ column: Column; error: string; timeline: string }> = [];
     for (const c of columns) {
       const r = s.results[c];
       if (r === undefined) continue;
-      const detail = r.outcome === 'ok' ? (r.value === undefined ? '' : json(r.value)) : `${r.error?.name}: ${firstLine(r.error?.message ?? '', 110)}`;
+      // A column that repeats an earlier column's error or timeline says so instead of reprinting it.
+      const error = r.outcome === 'ok' ? '' : `${r.error?.name}: ${r.error?.message ?? ''}`;
+      const timeline = r.timeline.map((t) => `${t.step} [${t.turn}]`).join(' → ');
+      const sameError = shown.find((x) => x.error !== '' && x.error === error)?.column;
+      const sameTimeline = shown.find((x) => x.timeline === timeline)?.column;
+      shown.push({ column: c, error, timeline });
       const items = r.items === undefined ? '' : `  [${r.items.length} items]`;
-      out.push(`  ${c.padEnd(12)} ${cell(r).padEnd(2)} ${detail}${items}`);
-      for (const w of r.warnings ?? []) out.push(`  ${''.padEnd(12)}    ⚠ ${firstLine(w, 110)}`);
-      out.push(`  ${''.padEnd(12)}    ${r.timeline.map((t) => `${t.step} [${t.turn}]`).join(' → ')}`);
+      const marks = (r.warnings ?? []).map((w) => `⚠${warningNo.get(w)}`).join(' ');
+      const head = `  ${c.padEnd(12)} ${cell(r).padEnd(2)}`;
+      if (r.outcome === 'ok') out.push(...wrap(`${head} ${r.value === undefined ? '' : json(r.value)}${items}${marks ? '  ' + marks : ''}`.trimEnd(), width, `  ${pad}      `));
+      else {
+        out.push(`${head}${items}${marks ? '  ' + marks : ''}`);
+        out.push(...wrap(sameError === undefined ? error : `(the same ${r.error?.name} as under ${sameError})`, width, `  ${pad}      `, `  ${pad}    `));
+      }
+      out.push(...wrap(sameTimeline === undefined ? timeline : `(the same timeline as ${sameTimeline})`, width, `  ${pad}      `, `  ${pad}    `));
     }
-    if (s.scrapy !== undefined) out.push(`  Scrapy: ${s.scrapy}`);
-    if (s.note !== undefined) out.push(`  Note: ${s.note}`);
+    if (s.scrapy !== undefined) out.push(...wrap(`Scrapy: ${s.scrapy}`, width, '    ', '  '));
+    if (s.note !== undefined) out.push(...wrap(`Note: ${s.note}`, width, '    ', '  '));
+    out.push('');
+  }
+  if (warnings.length > 0) {
+    out.push(...wrap('Warnings and errors the crawls logged (each once; "in:" lists the scenarios, and the reactors when not all):', width));
+    warnings.forEach((w, i) => {
+      out.push(...wrap(`⚠${i + 1} ${w.text}`, width, '     ', '  '));
+      const where = w.where.map((e) => (e.columns.length === columns.length ? e.id : `${e.id} (${e.columns.join(', ')})`)).join(', ');
+      out.push(...wrap(`in: ${where}`, width, '         ', '     '));
+    });
     out.push('');
   }
   return out.join('\n');
