@@ -53,6 +53,10 @@ export function toMarkdown(report: LabReport): string {
   out.push('embedded demo site under that reactor setting: `callback` (Twisted\'s default reactor), `promise` (the asyncio');
   out.push('reactor, on the runtime\'s own loop) and `promise+loop` (the asyncio reactor on a custom event loop).');
   out.push('');
+  out.push('`deferkit lab --html` (`npm run lab:html`) writes the same results as a page with each scenario\'s timeline drawn,');
+  out.push('its code and Scrapy\'s recorded output: [the lab page](lab.html), walked through in');
+  out.push('[Learning reactors with the lab](learning-with-the-lab.md).');
+  out.push('');
   out.push('## What awaiting each kind does');
   out.push('');
   out.push(`| inside a coroutine the engine runs | ${columns.join(' | ')} |`);
