@@ -46,13 +46,21 @@ function entriesOf(lines: string[]): Map<string, string> {
 
 /**
  * The source to show for each scenario, keyed by id: the scenario's entry and the helpers it
- * calls, from `scenarioFile` (default: scenarios.ts next to this module's folder).
+ * calls, from `scenarioFile` (default: the lab's scenarios.ts, found from the sources or the build).
  */
-export function scenarioSources(scenarios: readonly Scenario[], scenarioFile: URL = new URL('../scenarios.ts', import.meta.url)): Map<string, string> {
+export function scenarioSources(scenarios: readonly Scenario[], scenarioFile?: URL): Map<string, string> {
+  // From the sources this module is src/lab/html/source.ts; in the build it is bundled into
+  // dist/lab/cli.js, and the package ships src/ beside dist/.
+  const candidates = scenarioFile !== undefined ? [scenarioFile] : [new URL('../scenarios.ts', import.meta.url), new URL('../../src/lab/scenarios.ts', import.meta.url)];
   let text: string | undefined;
-  try {
-    text = readFileSync(scenarioFile, 'utf8');
-  } catch {
+  for (const file of candidates) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    // Only the lab's scenarios file (from dist, '../scenarios.ts' could be some other file).
+    if (text.includes('export const SCENARIOS')) break;
     text = undefined;
   }
   const out = new Map<string, string>();
