@@ -31,6 +31,7 @@ const EXPECTED: Record<string, Record<Column, Expect>> = {
   'pipeline-await-deferred': { callback: OK, promise: AWAIT_ERR, 'promise+loop': AWAIT_ERR },
   'pipeline-returns-deferred': { callback: OK, promise: OK, 'promise+loop': OK },
   'inline-request': { callback: OK, promise: OK, 'promise+loop': OK },
+  'inline-request-async': { callback: OK, promise: OK, 'promise+loop': OK },
   'parallel-requests': { callback: OK, promise: OK, 'promise+loop': OK },
   'await-deferredlist': { callback: OK, promise: AWAIT_ERR, 'promise+loop': AWAIT_ERR },
   'await-pending-deferred': { callback: OK, promise: AWAIT_ERR, 'promise+loop': AWAIT_ERR },

@@ -139,7 +139,7 @@ export function parseSettingValue(text: string, name = 'setting'): unknown {
   return text;
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
+/** Levenshtein distance, for "did you mean" hints (the CLI's and the lab's). @internal */
 export function distance(a: string, b: string): number {
   const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
