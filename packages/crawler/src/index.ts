@@ -23,6 +23,8 @@ export { Selector, SelectorList } from './Selector.js';
 export type { SelectorInit, XPathOptions, ReOptions } from './Selector.js';
 export { XPathError } from './xpath.js';
 export { requestFingerprint } from './core/Scheduler.js';
+export { registerRequestClass, requestFromDict, requestToDict } from './utils/requestSerde.js';
+export type { RequestClassCodec, RequestDict } from './utils/requestSerde.js';
 
 // Extraction: links, rule-based and sitemap spiders, item loaders
 export { Link, LinkExtractor, IGNORED_EXTENSIONS, canonicalizeUrl } from './linkextractors/index.js';
