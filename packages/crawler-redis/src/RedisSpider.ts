@@ -23,6 +23,7 @@ class StartFeed {
   readonly redis: FrontierRedis;
   #idleSince = Date.now();
   #checking = false;
+  #drainedBefore = false;
   #closed = false;
 
   constructor(
@@ -85,6 +86,7 @@ class StartFeed {
     try {
       const requests = await this.next();
       for (const r of requests) engine.crawl(r);
+      if (requests.length > 0) this.#drainedBefore = false;
       if (requests.length > 0 || !this.closeWhenDrained) return;
       const scheduler = engine.scheduler;
       if (!(scheduler instanceof RedisScheduler)) {
@@ -93,7 +95,11 @@ class StartFeed {
       }
       await scheduler.renew();
       const left = this.asSet ? await this.redis.scard(this.key) : await this.redis.llen(this.key);
-      if (left === 0 && scheduler.drained && engine.spiderIsIdle()) void engine.closeSpider('finished');
+      const drained = left === 0 && scheduler.drained && engine.spiderIsIdle();
+      // Twice in a row (a lease renewal apart): another worker may be between taking a start
+      // URL and pushing its request, a moment when the frontier looks empty.
+      if (drained && this.#drainedBefore) void engine.closeSpider('finished');
+      this.#drainedBefore = drained;
     } catch (e) {
       this.spider.logger.error(`Could not read start URLs from redis key '${this.key}': ${(e as Error).message}`);
     }
