@@ -80,10 +80,10 @@ export interface TreeSite {
 }
 
 /**
- * Pages /p/0 … /p/(n-1); page i links to 2i+1 and 2i+2 (a binary tree), so the crawl spreads
- * over the workers. `work` repeats each page's filler paragraphs (more parsing per page).
+ * Pages /p/0 … /p/(n-1); page i links to fanout·i+1 … fanout·i+fanout (a tree: binary by
+ * default), so the crawl spreads over the workers. `work` repeats each page's filler paragraphs (more parsing per page).
  */
-export async function startTreeSite(n: number, work = 1): Promise<TreeSite> {
+export async function startTreeSite(n: number, work = 1, fanout = 2): Promise<TreeSite> {
   const events = new EventEmitter();
   const held: http.ServerResponse[] = [];
   const filler = Array.from({ length: work }, (_, k) => `<div class="f"><p>para ${k}</p><span>${'x'.repeat(20)}</span></div>`).join('');
@@ -112,7 +112,7 @@ export async function startTreeSite(n: number, work = 1): Promise<TreeSite> {
       return;
     }
     const i = Number(m[1]);
-    const links = [2 * i + 1, 2 * i + 2].filter((j) => j < n).map((j) => `<a href="/p/${j}">p${j}</a>`);
+    const links = Array.from({ length: fanout }, (_, k) => fanout * i + k + 1).filter((j) => j < n).map((j) => `<a href="/p/${j}">p${j}</a>`);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(`<html><body><h1>page ${i}</h1>${links.join(' ')}${filler}</body></html>`);
   });

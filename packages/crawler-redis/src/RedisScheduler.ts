@@ -222,7 +222,8 @@ export class RedisScheduler implements SchedulerLike {
     if (this.flushOnStart) await this.flush();
     await this.#renew();
     if (this.#remoteLength > 0) spider.logger.info(`Resuming crawl (${this.#remoteLength} requests scheduled)`);
-    const every = Math.max(50, Math.min(1000, (this.leaseTime * 1000) / 3));
+    // Renewal (and a look for new work when idle) every lease/3, at most every 250 ms.
+    const every = Math.max(50, Math.min(250, (this.leaseTime * 1000) / 3));
     this.#timer = setInterval(() => void this.#tick(), every);
   }
 
