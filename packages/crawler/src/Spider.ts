@@ -80,6 +80,11 @@ export class Spider {
   customSettings: Record<string, unknown> | undefined = undefined;
   /** The crawler running this spider (set by the crawler). */
   crawler!: Crawler;
+  /**
+   * With `JOBDIR`: a plain object kept between runs of a paused crawl (the SpiderState
+   * extension loads it before the spider opens and saves it when it closes); unset otherwise.
+   */
+  state?: Record<string, unknown>;
 
   /** The crawler's settings. */
   get settings(): Settings {

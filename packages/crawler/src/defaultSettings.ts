@@ -101,6 +101,7 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze
     FeedExporter: 0,
     MemoryUsage: 0,
     AutoThrottle: 0,
+    SpiderState: 0,
   },
 
   // Extensions

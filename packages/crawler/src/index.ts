@@ -69,7 +69,7 @@ export { ProtegoRobotParser, decodeRobotsTxt } from './robotstxt.js';
 export type { RobotParser, RobotParserClass } from './robotstxt.js';
 export { DepthMiddleware, HttpErrorMiddleware, RefererMiddleware } from './spidermiddlewares/index.js';
 export { CloseSpiderExtension, CoreStats, FeedExporter, LogStats } from './extensions/index.js';
-export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage } from './extensions/index.js';
+export { AutoThrottle, autoThrottleDelay, MemoryUsage, peakMemoryUsage, SpiderState } from './extensions/index.js';
 export type { FeedFormat, FeedOptions } from './extensions/feeds/index.js';
 export { DummyPolicy, FilesystemCacheStorage, RFC2616Policy } from './extensions/httpcache.js';
 export type { CacheControl, CachePolicy, CachePolicyClass, CacheStorage, CacheStorageClass } from './extensions/httpcache.js';

@@ -141,7 +141,7 @@ const SETTINGS: readonly Row[] = [
   ['ITEM_PIPELINES', D, CLASSES, {}],
   ['ITEM_PIPELINES_BASE', N, 'there are no built-in pipelines', {}],
   ['ITEM_PROCESSOR', N, 'the item pipeline manager is built in', 'scrapy.pipelines.ItemPipelineManager'],
-  ['JOBDIR', N, 'no pausing and resuming of crawls', null],
+  ['JOBDIR', D, 'pending requests (a JSON-lines file per priority), the seen set and spider.state (JSON, not pickle) are written when the spider closes, durably; a crawl killed without closing resumes from the last close; a request JOBDIR cannot keep (callback not a spider method) is a spider error at enqueue time, not kept in memory', null],
   ['LOG_DATEFORMAT', D, 'strftime directives %a %A %b %B %d %e %F %H %I %j %m %M %p %s %S %T %y %Y %z %% (C locale); others are a usage error', '%Y-%m-%d %H:%M:%S'],
   ['LOG_ENABLED', I, '', true],
   ['LOG_ENCODING', N, 'the log is always written in UTF-8', 'utf-8'],
@@ -191,8 +191,8 @@ const SETTINGS: readonly Row[] = [
   ],
   ['ROBOTSTXT_USER_AGENT', I, '', null],
   ['SCHEDULER', D, 'a class (static fromCrawler or new Cls(crawler)) or a registered dotted name (registerScheduler; @deferkit/crawler-redis registers scrapy_redis.scheduler.Scheduler), not any import path', 'scrapy.core.scheduler.Scheduler'],
-  ['SCHEDULER_DEBUG', N, 'no disk queues (JOBDIR)', false],
-  ['SCHEDULER_DISK_QUEUE', N, 'no disk queues (JOBDIR)', 'scrapy.squeues.PickleLifoDiskQueue'],
+  ['SCHEDULER_DEBUG', I, 'logs every request JOBDIR cannot serialise (else the first)', false],
+  ['SCHEDULER_DISK_QUEUE', D, 'the order within a priority with JOBDIR: the Pickle/Marshal Lifo/Fifo DiskQueue names are accepted; requests are stored as JSON either way', 'scrapy.squeues.PickleLifoDiskQueue'],
   ['SCHEDULER_MEMORY_QUEUE', N, 'the memory queue is built in', 'scrapy.squeues.LifoMemoryQueue'],
   ['SCHEDULER_PRIORITY_QUEUE', N, 'the priority queue is built in', 'scrapy.pqueues.ScrapyPriorityQueue'],
   ['SCRAPER_SLOT_MAX_ACTIVE_SIZE', I, '', 5000000],
@@ -261,7 +261,7 @@ const COMPONENTS: readonly Row[] = [
   ['CloseSpider', I, ''],
   ['FeedExporter', I, STORAGE],
   ['LogStats', I, ''],
-  ['SpiderState', N, 'no JOBDIR'],
+  ['SpiderState', D, 'spider.state is stored as JSON (Scrapy: pickle): keep plain JSON values in it'],
   ['AutoThrottle', I, ''],
 ];
 

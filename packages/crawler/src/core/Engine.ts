@@ -107,8 +107,9 @@ export class ExecutionEngine {
   async openSpider(spider: Spider): Promise<void> {
     this.#spider = spider;
     this.#nextcall = new CallLaterOnce(this.#crawler, () => this.#nextRequest());
-    this.#crawler.getLogger('scrapy.core.engine').info('Spider opened');
+    // With JOBDIR, loads what a stopped crawl left (a file it cannot read is a UsageError).
     await this.scheduler.open?.(spider);
+    this.#crawler.getLogger('scrapy.core.engine').info('Spider opened');
     await this.scraper.itemproc.openSpider();
     await this.#crawler.signals.sendAsync(signals.spiderOpened, { spider });
   }
@@ -158,8 +159,14 @@ export class ExecutionEngine {
         }
         if (step.done) break;
         const x = step.value;
-        if (isRequest(x)) this.crawl(x);
-        else if (x !== undefined && x !== null) void this.scraper.startItemproc(x, null);
+        if (isRequest(x)) {
+          try {
+            this.crawl(x);
+          } catch (e) {
+            // E.g. a start request JOBDIR cannot keep: reported, and the next one is taken.
+            this.#crawler.getLogger('scrapy.core.engine').error(`Error while scheduling the start request ${x}`, e);
+          }
+        } else if (x !== undefined && x !== null) void this.scraper.startItemproc(x, null);
         if (!this.needsBackout()) {
           this.#nextcall!.schedule();
           await this.#nextcall!.wait();
@@ -382,6 +389,7 @@ export class ExecutionEngine {
     if (this.#heartbeat?.active()) this.#heartbeat.cancel();
     this.#nextcall?.cancel();
     await step('closing the downloader', () => this.downloader.close());
+    // With JOBDIR: the pending requests and seen fingerprints to disk, for the next run.
     await step('closing the scheduler', () => this.scheduler.close?.(reason));
     await step('closing the item pipelines', () => this.scraper.itemproc.closeSpider());
     await step('sending spiderClosed', () => crawler.signals.sendAsync(signals.spiderClosed, { spider, reason }));

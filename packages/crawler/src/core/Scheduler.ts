@@ -1,11 +1,15 @@
 // The scheduler: a priority queue of requests behind a fingerprint duplicate filter.
 
 import * as crypto from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Crawler } from '../Crawler.js';
 import { UsageError } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Spider } from '../Spider.js';
 import { FingerprintSet } from '../utils/FingerprintSet.js';
+import { requestFromDict, requestToDict, type RequestDict } from '../utils/requestSerde.js';
+import { appendDurably, openJobDir, readText, writeDurably } from './jobdir.js';
 
 // Looked up, not imported by name: a runtime without it must still load this module.
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: string) => string | Buffer }).hash;
@@ -70,9 +74,42 @@ export class RFPDupeFilter {
     this.#crawler = crawler;
     this.#debug = crawler.settings.getBool('DUPEFILTER_DEBUG');
   }
+  /** With JOBDIR: the fingerprints added since the crawl opened, appended to requests.seen at close. */
+  #unsaved: string[] | null = null;
+  #seenPath: string | null = null;
   /** Whether the request was seen before (it is remembered either way). */
   requestSeen(request: Request): boolean {
-    return !this.fingerprints.add(digest(request, 'buffer') as Buffer);
+    const fp = digest(request, 'buffer') as Buffer;
+    const added = this.fingerprints.add(fp);
+    if (added && this.#unsaved !== null) this.#unsaved.push(fp.toString('hex'));
+    return !added;
+  }
+  /**
+   * With JOBDIR: load `JOBDIR/requests.seen` (one hex fingerprint a line), as Scrapy's
+   * RFPDupeFilter does with a path. A line that is not a fingerprint is a UsageError.
+   * @internal
+   */
+  openJobDir(dir: string): number {
+    this.#seenPath = join(dir, 'requests.seen');
+    this.#unsaved = [];
+    const text = readText(this.#seenPath, 'seen-requests file');
+    if (text === null) return 0;
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (!/^[0-9a-f]{32,}$/i.test(line)) {
+        throw new UsageError(`JOBDIR seen-requests file ${this.#seenPath} is corrupt at line ${i + 1} (not a fingerprint: ${JSON.stringify(line.slice(0, 60))}); the crawl cannot resume from it. Restore the file, or remove the JOBDIR to start afresh.`, null, false);
+      }
+      this.fingerprints.add(line);
+    }
+    return lines.length;
+  }
+  /** With JOBDIR: append the new fingerprints to requests.seen (fsynced). @internal */
+  closeJobDir(): void {
+    if (this.#seenPath === null || this.#unsaved === null) return;
+    if (this.#unsaved.length > 0) appendDurably(this.#seenPath, this.#unsaved.join('\n') + '\n', 'seen-requests file');
+    this.#unsaved = [];
   }
   /** Log and count a filtered duplicate. */
   log(request: Request): void {
@@ -90,15 +127,26 @@ export class RFPDupeFilter {
   }
 }
 
-/** A max-priority queue, FIFO within a priority. @internal */
+/** A max-priority queue, FIFO (or LIFO) within a priority. @internal */
 class PriorityQueue {
   readonly #heap: Array<{ p: number; seq: number; r: Request }> = [];
   #seq = 0;
+  readonly #lifo: boolean;
+  constructor(lifo = false) {
+    this.#lifo = lifo;
+  }
   get size(): number {
     return this.#heap.length;
   }
+  get lifo(): boolean {
+    return this.#lifo;
+  }
   #before(a: { p: number; seq: number }, b: { p: number; seq: number }): boolean {
-    return a.p > b.p || (a.p === b.p && a.seq < b.seq);
+    return a.p > b.p || (a.p === b.p && (this.#lifo ? a.seq > b.seq : a.seq < b.seq));
+  }
+  /** Every request in the order pop() would give them (the queue is unchanged). */
+  ordered(): Request[] {
+    return [...this.#heap].sort((a, b) => (this.#before(a, b) ? -1 : 1)).map((e) => e.r);
   }
   push(r: Request): void {
     const h = this.#heap;
@@ -134,29 +182,179 @@ class PriorityQueue {
   }
 }
 
+/** The disk queue names of SCHEDULER_DISK_QUEUE (Scrapy's), and whether each is LIFO. */
+const DISK_QUEUES: Record<string, boolean> = {
+  'scrapy.squeues.PickleLifoDiskQueue': true,
+  'scrapy.squeues.MarshalLifoDiskQueue': true,
+  'scrapy.squeues.PickleFifoDiskQueue': false,
+  'scrapy.squeues.MarshalFifoDiskQueue': false,
+};
+
 /**
  * Holds requests to download: higher `priority` first, FIFO within a priority; requests seen
  * before are dropped unless `dontFilter`.
- * Mirrors Scrapy's `scrapy.core.scheduler.Scheduler` (memory queues).
+ *
+ * With `JOBDIR`, the crawl can be stopped (Ctrl-C) and resumed by running the same command:
+ * the pending requests are kept in `JOBDIR/requests.queue/` (a file per priority, named as
+ * Scrapy names them, `-priority`, one {@link requestToDict} JSON dict a line, plus
+ * `active.json` listing them), the seen fingerprints in `JOBDIR/requests.seen`. Every request
+ * is serialised when it is enqueued, so one that cannot be (a callback that is not a spider
+ * method) fails there, as a spider error naming the fix, instead of being lost at the stop.
+ * Within a priority the order is SCHEDULER_DISK_QUEUE's (LIFO by default, as Scrapy).
+ * The files are written when the spider closes (durably: temporary file, fsync, rename);
+ * a crawl killed without closing resumes from the last close.
+ *
+ * Mirrors Scrapy's `scrapy.core.scheduler.Scheduler` (memory queues; disk queues with JOBDIR).
  */
 export class Scheduler implements SchedulerLike {
   /** The duplicate filter (`DUPEFILTER_CLASS`). */
   readonly dupefilter: DupeFilterLike;
-  readonly #queue = new PriorityQueue();
+  readonly #queue: PriorityQueue;
   readonly #crawler: Crawler;
+  /** The JOBDIR folder, or null. */
+  readonly #jobdir: string | null;
+  readonly #debug: boolean;
+  #spider: Spider | null = null;
+  #unserializableLogged = false;
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
     this.dupefilter = buildDupeFilter(crawler);
+    const dir = crawler.settings.get<unknown>('JOBDIR', null);
+    this.#jobdir = dir === null || dir === undefined || dir === '' ? null : String(dir);
+    this.#debug = crawler.settings.getBool('SCHEDULER_DEBUG');
+    let lifo = false;
+    if (this.#jobdir !== null) {
+      const name = String(crawler.settings.get('SCHEDULER_DISK_QUEUE', 'scrapy.squeues.PickleLifoDiskQueue'));
+      const known = DISK_QUEUES[name];
+      if (known === undefined) {
+        throw new UsageError(`SCHEDULER_DISK_QUEUE '${name}' is not known; use one of ${Object.keys(DISK_QUEUES).join(', ')}.`, null, false);
+      }
+      lifo = known;
+    }
+    this.#queue = new PriorityQueue(lifo);
   }
-  /** Queue a request; `false` when the duplicate filter dropped it. */
+
+  /** The JOBDIR folder of this crawl, or null. */
+  get jobdir(): string | null {
+    return this.#jobdir;
+  }
+
+  /**
+   * Open for `spider`: with JOBDIR, load the requests and fingerprints a previous run left
+   * (`Resuming crawl (N requests scheduled)`).
+   *
+   * @throws UsageError when JOBDIR is not a usable folder or one of its files cannot be read.
+   */
+  open(spider: Spider): void {
+    this.#spider = spider;
+    if (this.#jobdir === null) return;
+    const dir = openJobDir(this.#jobdir);
+    this.dupefilter.openJobDir?.(dir);
+    const qdir = join(dir, 'requests.queue');
+    const activePath = join(qdir, 'active.json');
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(qdir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new UsageError(`JOBDIR queue folder ${qdir} cannot be read (${code ?? String(e)}); fix it, or remove the JOBDIR to start afresh.`, null, false);
+    }
+    const text = readText(activePath, 'queue index');
+    if (text === null) {
+      if (entries.some((f) => /^-?[0-9.]+$/.test(f))) {
+        throw new UsageError(`JOBDIR queue index ${activePath} is missing but ${qdir} holds queue files; the crawl cannot resume without it. Restore it, or remove the JOBDIR to start afresh.`, null, false);
+      }
+      return;
+    }
+    let keys: unknown;
+    try {
+      keys = JSON.parse(text);
+    } catch (e) {
+      keys = e;
+    }
+    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'number' && Number.isFinite(k))) {
+      throw new UsageError(`JOBDIR queue index ${activePath} is corrupt (not a JSON list of priorities); the crawl cannot resume from it. Restore it, or remove the JOBDIR to start afresh.`, null, false);
+    }
+    let loaded = 0;
+    for (const key of keys as number[]) {
+      const file = join(qdir, String(key));
+      const body = readText(file, 'queue file');
+      if (body === null) throw new UsageError(`JOBDIR queue file ${file} (listed in active.json) is missing; the crawl cannot resume without it. Restore it, or remove the JOBDIR to start afresh.`, null, false);
+      const lines = body.split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      // The file holds the requests in pop order; push them so they pop in that order again.
+      const requests = lines.map((line, i) => {
+        try {
+          return requestFromDict(JSON.parse(line) as RequestDict, spider);
+        } catch (e) {
+          throw new UsageError(`JOBDIR queue file ${file} is corrupt at line ${i + 1} (${(e as Error).message}); the crawl cannot resume from it. Restore it, or remove the JOBDIR to start afresh.`, null, false);
+        }
+      });
+      if (this.#queue.lifo) requests.reverse();
+      for (const r of requests) this.#queue.push(r);
+      loaded += requests.length;
+    }
+    this.#loadedKeys = keys as number[];
+    if (loaded > 0) this.#crawler.getLogger('scrapy.core.scheduler').info(`Resuming crawl (${loaded} requests scheduled)`);
+  }
+
+  #loadedKeys: number[] = [];
+
+  /**
+   * Close: with JOBDIR, write the pending requests to `requests.queue/` (a file per priority and
+   * `active.json`), then append the new fingerprints to `requests.seen`.
+   */
+  close(): void {
+    if (this.#jobdir === null) return;
+    const dir = this.#jobdir;
+    const qdir = join(dir, 'requests.queue');
+    openJobDir(qdir);
+    const byKey = new Map<number, string[]>();
+    for (const r of this.#queue.ordered()) {
+      // Scrapy's ScrapyPriorityQueue keys queues by -priority (lower pops first).
+      const key = r.priority === 0 ? 0 : -r.priority;
+      let lines = byKey.get(key);
+      if (lines === undefined) byKey.set(key, (lines = []));
+      lines.push(JSON.stringify(requestToDict(r, this.#spider ?? undefined)));
+    }
+    const keys = [...byKey.keys()].sort((a, b) => a - b);
+    for (const key of keys) writeDurably(join(qdir, String(key)), byKey.get(key)!.join('\n') + '\n', 'queue file');
+    writeDurably(join(qdir, 'active.json'), JSON.stringify(keys), 'queue index');
+    // Queue files of priorities now empty are dropped once the index no longer lists them.
+    for (const key of this.#loadedKeys) if (!byKey.has(key)) writeDurably(join(qdir, String(key)), '', 'queue file');
+    this.dupefilter.closeJobDir?.();
+    const n = this.#queue.size;
+    if (n > 0) this.#crawler.getLogger('scrapy.core.scheduler').info(`Kept ${n} pending requests in ${qdir} (run the same command to resume)`);
+  }
+
+  /**
+   * Queue a request; `false` when the duplicate filter dropped it.
+   *
+   * @throws TypeError (with JOBDIR) when the request cannot be serialised: a callback that is not
+   *   a spider method, or meta that JSON cannot keep. The message names the fix.
+   */
   enqueueRequest(request: Request): boolean {
+    if (this.#jobdir !== null) {
+      try {
+        requestToDict(request, this.#spider ?? undefined);
+      } catch (e) {
+        this.#crawler.stats.incValue('scheduler/unserializable');
+        if (this.#debug || !this.#unserializableLogged) {
+          this.#unserializableLogged = true;
+          const more = this.#debug ? '' : ' (see SCHEDULER_DEBUG to log every one)';
+          this.#crawler.getLogger('scrapy.core.scheduler').error(`Unable to serialize request: ${request} - reason: ${(e as Error).message} - JOBDIR cannot keep it, so it is not scheduled${more}`);
+        }
+        throw e;
+      }
+    }
     if (!request.dontFilter && this.dupefilter.requestSeen(request)) {
       this.dupefilter.log(request);
       return false;
     }
     this.#queue.push(request);
-    this.#crawler.stats.incValue('scheduler/enqueued/memory');
+    const where = this.#jobdir !== null ? 'disk' : 'memory';
+    this.#crawler.stats.incValue(`scheduler/enqueued/${where}`);
     this.#crawler.stats.incValue('scheduler/enqueued');
     return true;
   }
@@ -164,7 +362,7 @@ export class Scheduler implements SchedulerLike {
   nextRequest(): Request | undefined {
     const r = this.#queue.pop();
     if (r !== undefined) {
-      this.#crawler.stats.incValue('scheduler/dequeued/memory');
+      this.#crawler.stats.incValue(`scheduler/dequeued/${this.#jobdir !== null ? 'disk' : 'memory'}`);
       this.#crawler.stats.incValue('scheduler/dequeued');
     }
     return r;
@@ -210,6 +408,10 @@ export interface DupeFilterLike {
   requestSeen(request: Request): boolean;
   /** Log and count a filtered duplicate. */
   log(request: Request): void;
+  /** With JOBDIR: load the fingerprints a previous run kept in `dir` (the built-in filter does). */
+  openJobDir?(dir: string): void;
+  /** With JOBDIR: write the fingerprints for the next run. */
+  closeJobDir?(): void;
 }
 
 /** A class a component setting may name: built with `static fromCrawler(crawler)` or `new Cls(crawler)`. */

@@ -114,7 +114,9 @@ function methodName(spider: object, fn: Function): string | null {
 
 function callbackName(fn: Callback | Errback | string | null, what: 'callback' | 'errback', request: Request, spider: object | undefined): string | null {
   if (fn === null || typeof fn === 'string') return fn;
-  const label = fn.name ? `${fn.name}()` : 'an anonymous function';
+  // An arrow function given inline is named after the option it was given to: not helpful.
+  const named = fn.name !== '' && fn.name !== what;
+  const label = named ? `${fn.name}()` : 'an anonymous function';
   if (spider === undefined) {
     throw new TypeError(`Cannot serialise ${request}: its ${what} is ${label}, and no spider was given to look the method up on; pass the spider (requestToDict(request, spider)).`);
   }
@@ -123,7 +125,7 @@ function callbackName(fn: Callback | Errback | string | null, what: 'callback' |
     throw new TypeError(
       `Cannot serialise ${request}: its ${what} ${label} is not a method of ${String(spider)}. ` +
         `Requests stored on disk or in a shared queue keep their ${what} by method name: make it a spider method ` +
-        `(${what}: this.${fn.name || 'parseItem'}, without .bind() or an arrow function), or give the method name as a string.`,
+        `(${what}: this.${named && !fn.name.startsWith('bound ') ? fn.name : 'parseItem'}, not a bound method or an arrow function), or give the method name as a string.`,
     );
   }
   return name;
