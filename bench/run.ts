@@ -1,7 +1,8 @@
 // npm run bench: M1–M6 (deferred), callLater(0) latency and timer scaling (reactors), M7 (crawl, in child
 // processes); prints the table and writes bench/RESULTS.md.
 //
-// npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`, `timers`); prints their
+// npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`, `timers`, `scale`: the
+// last needs redis-server and runs only when named); prints their
 // table and leaves bench/RESULTS.md alone.
 
 import { execFileSync } from 'node:child_process';
@@ -18,12 +19,13 @@ function ratio(a: number, b: number): string {
   return (a / b).toFixed(2) + '×';
 }
 
-const KNOWN = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'latency', 'timers'];
-const only = process.argv.slice(2).map((a) => (['latency', 'timers'].includes(a.toLowerCase()) ? a.toLowerCase() : a.toUpperCase()));
+const KNOWN = ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'latency', 'timers', 'scale'];
+const only = process.argv.slice(2).map((a) => (['latency', 'timers', 'scale'].includes(a.toLowerCase()) ? a.toLowerCase() : a.toUpperCase()));
 for (const a of only) {
   if (!KNOWN.includes(a)) throw new Error(`npm run bench: unknown benchmark ${a}; choose from ${KNOWN.join(', ')}`);
 }
-const wanted = (id: string): boolean => only.length === 0 || only.includes(id);
+// `scale` (many processes on a shared Redis frontier) needs redis-server and runs only when named.
+const wanted = (id: string): boolean => (only.length === 0 && id !== 'scale') || only.includes(id);
 const deferredIds = only.filter((a) => /^M[1-6]$/.test(a));
 
 const rows: Row[] = only.length === 0 || deferredIds.length > 0 ? await runDeferredBenchmarks(log, deferredIds) : [];
@@ -51,6 +53,21 @@ if (wanted('M7')) {
     crawl = out.trim().split('\n');
   } catch (e) {
     crawl = [`M7 failed: ${(e as Error).message.split('\n')[0]}`];
+  }
+}
+
+let scale: string[] = [];
+if (wanted('scale')) {
+  try {
+    log('scale …');
+    const out = execFileSync(process.execPath, ['--conditions=@deferkit/source', '--import', 'tsx', fileURLToPath(new URL('./scale.bench.ts', import.meta.url))], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 900_000,
+    });
+    scale = out.trim().split('\n');
+  } catch (e) {
+    scale = [`scale failed: ${(e as Error).message.split('\n')[0]}`];
   }
 }
 
@@ -115,6 +132,12 @@ if (wanted('M7')) {
   lines.push('## M7: crawling a 2,000-page loopback site');
   lines.push('');
   lines.push(...crawl);
+}
+if (scale.length > 0) {
+  lines.push('');
+  lines.push('## scale: 1, 2 and 4 worker processes on one Redis frontier');
+  lines.push('');
+  lines.push(...scale);
 }
 lines.push('');
 const text = lines.join('\n');

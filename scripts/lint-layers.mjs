@@ -1,5 +1,5 @@
 // Layering lint, run by `npm run lint`: the packages form a stack, deferred < reactor < interop
-// < crawler, and each package's src/ may import only
+// < crawler < crawler-redis, and each package's src/ may import only
 //   - its own files, by relative paths that stay inside its package;
 //   - a lower package, by its name or a subpath its package.json exports ('@deferkit/crawler/demo'),
 //     never a deep path into it ('@deferkit/deferred/src/Failure.js');
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bottom to top. */
-export const LAYERS = ['deferred', 'reactor', 'interop', 'crawler'];
+export const LAYERS = ['deferred', 'reactor', 'interop', 'crawler', 'crawler-redis'];
 
 /**
  * Known violations, printed but not failing. Each is `package: message` as reported; clear them

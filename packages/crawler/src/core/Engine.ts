@@ -11,7 +11,7 @@ import { isRequest, type Request } from '../Request.js';
 import { Response } from '../Response.js';
 import { signals } from '../signals.js';
 import type { Spider } from '../Spider.js';
-import { Scheduler } from './Scheduler.js';
+import { buildScheduler, type SchedulerLike } from './Scheduler.js';
 import { Scraper } from './Scraper.js';
 
 /**
@@ -58,8 +58,8 @@ export class CallLaterOnce {
  * downloader middlewares only.
  */
 export class ExecutionEngine {
-  /** The scheduler. */
-  readonly scheduler: Scheduler;
+  /** The scheduler (`SCHEDULER`). */
+  readonly scheduler: SchedulerLike;
   /** The downloader. */
   readonly downloader: Downloader;
   /** The scraper. */
@@ -85,7 +85,7 @@ export class ExecutionEngine {
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
-    this.scheduler = new Scheduler(crawler);
+    this.scheduler = buildScheduler(crawler);
     this.downloader = new Downloader(crawler);
     this.scraper = new Scraper(crawler);
     this.done = new Promise((resolve) => {
@@ -108,7 +108,7 @@ export class ExecutionEngine {
     this.#spider = spider;
     this.#nextcall = new CallLaterOnce(this.#crawler, () => this.#nextRequest());
     // With JOBDIR, loads what a stopped crawl left (a file it cannot read is a UsageError).
-    this.scheduler.open(spider);
+    await this.scheduler.open?.(spider);
     this.#crawler.getLogger('scrapy.core.engine').info('Spider opened');
     await this.scraper.itemproc.openSpider();
     await this.#crawler.signals.sendAsync(signals.spiderOpened, { spider });
@@ -189,6 +189,15 @@ export class ExecutionEngine {
     this.#nextcall?.schedule();
   }
 
+  /**
+   * Run the scheduling loop again soon (once, however often it is called before then): for a
+   * scheduler that fills its buffer asynchronously, and for spiders that found new start
+   * requests while idle. deferkit's addition.
+   */
+  wake(): void {
+    this.#nextcall?.schedule();
+  }
+
   /** Whether to stop feeding the downloader for now. */
   needsBackout(): boolean {
     return !this.running || this.#closing !== null || this.downloader.needsBackout() || this.scraper.needsBackout();
@@ -247,6 +256,11 @@ export class ExecutionEngine {
       this.#crawler.getLogger('scrapy.core.engine').error('Error while enqueuing scrape', e);
     } finally {
       this.inprogress.delete(request);
+      try {
+        this.scheduler.requestDone?.(request);
+      } catch (e) {
+        this.#crawler.getLogger('scrapy.core.engine').error('Error in the scheduler\'s requestDone', e);
+      }
       this.#nextcall?.schedule();
     }
   }
@@ -376,7 +390,7 @@ export class ExecutionEngine {
     this.#nextcall?.cancel();
     await step('closing the downloader', () => this.downloader.close());
     // With JOBDIR: the pending requests and seen fingerprints to disk, for the next run.
-    await step('closing the scheduler', () => this.scheduler.close());
+    await step('closing the scheduler', () => this.scheduler.close?.(reason));
     await step('closing the item pipelines', () => this.scraper.itemproc.closeSpider());
     await step('sending spiderClosed', () => crawler.signals.sendAsync(signals.spiderClosed, { spider, reason }));
     await step('closing the stats', () => crawler.closeStats(reason));

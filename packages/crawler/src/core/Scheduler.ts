@@ -206,9 +206,9 @@ const DISK_QUEUES: Record<string, boolean> = {
  *
  * Mirrors Scrapy's `scrapy.core.scheduler.Scheduler` (memory queues; disk queues with JOBDIR).
  */
-export class Scheduler {
-  /** The duplicate filter. */
-  readonly dupefilter: RFPDupeFilter;
+export class Scheduler implements SchedulerLike {
+  /** The duplicate filter (`DUPEFILTER_CLASS`). */
+  readonly dupefilter: DupeFilterLike;
   readonly #queue: PriorityQueue;
   readonly #crawler: Crawler;
   /** The JOBDIR folder, or null. */
@@ -219,7 +219,7 @@ export class Scheduler {
   /** @param crawler - the crawler. */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
-    this.dupefilter = new RFPDupeFilter(crawler);
+    this.dupefilter = buildDupeFilter(crawler);
     const dir = crawler.settings.get<unknown>('JOBDIR', null);
     this.#jobdir = dir === null || dir === undefined || dir === '' ? null : String(dir);
     this.#debug = crawler.settings.getBool('SCHEDULER_DEBUG');
@@ -250,7 +250,7 @@ export class Scheduler {
     this.#spider = spider;
     if (this.#jobdir === null) return;
     const dir = openJobDir(this.#jobdir);
-    this.dupefilter.openJobDir(dir);
+    this.dupefilter.openJobDir?.(dir);
     const qdir = join(dir, 'requests.queue');
     const activePath = join(qdir, 'active.json');
     let entries: string[] = [];
@@ -323,7 +323,7 @@ export class Scheduler {
     writeDurably(join(qdir, 'active.json'), JSON.stringify(keys), 'queue index');
     // Queue files of priorities now empty are dropped once the index no longer lists them.
     for (const key of this.#loadedKeys) if (!byKey.has(key)) writeDurably(join(qdir, String(key)), '', 'queue file');
-    this.dupefilter.closeJobDir();
+    this.dupefilter.closeJobDir?.();
     const n = this.#queue.size;
     if (n > 0) this.#crawler.getLogger('scrapy.core.scheduler').info(`Kept ${n} pending requests in ${qdir} (run the same command to resume)`);
   }
@@ -375,4 +375,124 @@ export class Scheduler {
   get length(): number {
     return this.#queue.size;
   }
+}
+
+/**
+ * What the engine needs of a scheduler (`SCHEDULER`): synchronous enqueue/next/pending, as
+ * Scrapy's `BaseScheduler`, plus optional hooks. A scheduler whose store is remote (Redis) keeps
+ * a local buffer, fills it asynchronously and calls `crawler.engine.wake()` when it has more.
+ * Mirrors Scrapy's `scrapy.core.scheduler.BaseScheduler`.
+ */
+export interface SchedulerLike {
+  /** Queue a request; `false` when it was dropped (a duplicate). */
+  enqueueRequest(request: Request): boolean;
+  /** The next request to download, or `undefined` (none now). */
+  nextRequest(): Request | undefined;
+  /** Whether requests are waiting (or may arrive from the scheduler's own store soon). */
+  hasPendingRequests(): boolean;
+  /** Called (awaited) when the spider opens, before start requests. */
+  open?(spider: Spider): unknown;
+  /** Called (awaited) when the spider closes, after the downloads finished. */
+  close?(reason: string): unknown;
+  /**
+   * Called once a request the scheduler gave out is finished: downloaded and its callback's
+   * output (items through the pipelines, new requests enqueued) handled, or its failure handled.
+   * deferkit's addition (Scrapy has no such hook): a shared frontier acknowledges it here.
+   */
+  requestDone?(request: Request): void;
+}
+
+/** What a scheduler needs of a duplicate filter (`DUPEFILTER_CLASS`). Mirrors Scrapy's `BaseDupeFilter`. */
+export interface DupeFilterLike {
+  /** Whether the request was seen before (remembering it). */
+  requestSeen(request: Request): boolean;
+  /** Log and count a filtered duplicate. */
+  log(request: Request): void;
+  /** With JOBDIR: load the fingerprints a previous run kept in `dir` (the built-in filter does). */
+  openJobDir?(dir: string): void;
+  /** With JOBDIR: write the fingerprints for the next run. */
+  closeJobDir?(): void;
+}
+
+/** A class a component setting may name: built with `static fromCrawler(crawler)` or `new Cls(crawler)`. */
+type CrawlerComponentClass<T> = (new (crawler: Crawler) => T) & { fromCrawler?: (crawler: Crawler) => T };
+
+const SCHEDULERS = new Map<string, CrawlerComponentClass<SchedulerLike>>([['scrapy.core.scheduler.Scheduler', Scheduler]]);
+const DUPEFILTERS = new Map<string, CrawlerComponentClass<DupeFilterLike>>([['scrapy.dupefilters.RFPDupeFilter', RFPDupeFilter]]);
+
+/** Packages that register scheduler or dupefilter names, for the unknown-name message. */
+const PROVIDERS: Record<string, string> = { scrapy_redis: '@deferkit/crawler-redis' };
+
+/**
+ * Register a scheduler class under a dotted name, so `SCHEDULER` may name it as a string (as a
+ * Scrapy settings file does). Packages register their names when imported.
+ * Mirrors Scrapy's `load_object` for the `SCHEDULER` setting.
+ *
+ * @param name - the dotted name, e.g. `'scrapy_redis.scheduler.Scheduler'`.
+ * @param cls - the class (`static fromCrawler(crawler)` or `new Cls(crawler)`).
+ * @example
+ * ```ts
+ * import { Scheduler, registerScheduler } from '@deferkit/crawler/engine';
+ *
+ * class CountingScheduler extends Scheduler {}
+ * registerScheduler('myproject.CountingScheduler', CountingScheduler);
+ * // A spider's customSettings may now say { SCHEDULER: 'myproject.CountingScheduler' }.
+ * console.log('registered');
+ * // prints: registered
+ * ```
+ */
+export function registerScheduler(name: string, cls: CrawlerComponentClass<SchedulerLike>): void {
+  SCHEDULERS.set(name, cls);
+}
+
+/**
+ * Register a duplicate-filter class under a dotted name, so `DUPEFILTER_CLASS` may name it.
+ * Mirrors Scrapy's `load_object` for the `DUPEFILTER_CLASS` setting.
+ *
+ * @param name - the dotted name, e.g. `'scrapy_redis.dupefilter.RFPDupeFilter'`.
+ * @param cls - the class (`static fromCrawler(crawler)` or `new Cls(crawler)`).
+ * @example
+ * ```ts
+ * import { RFPDupeFilter, registerDupeFilter } from '@deferkit/crawler/engine';
+ *
+ * class QuietDupeFilter extends RFPDupeFilter {
+ *   override log(): void {}
+ * }
+ * registerDupeFilter('myproject.QuietDupeFilter', QuietDupeFilter);
+ * console.log('registered');
+ * // prints: registered
+ * ```
+ */
+export function registerDupeFilter(name: string, cls: CrawlerComponentClass<DupeFilterLike>): void {
+  DUPEFILTERS.set(name, cls);
+}
+
+function resolveComponent<T>(crawler: Crawler, setting: string, registry: Map<string, CrawlerComponentClass<T>>, what: string, defaultName: string): T {
+  const value = (crawler.settings.get(setting) as unknown) ?? defaultName;
+  let cls: CrawlerComponentClass<T> | undefined;
+  if (typeof value === 'function') cls = value as CrawlerComponentClass<T>;
+  else if (typeof value === 'string') {
+    cls = registry.get(value);
+    if (cls === undefined) {
+      const provider = PROVIDERS[value.split('.')[0]!];
+      const hint = provider !== undefined ? `import '${provider}' first (it registers that name)` : `give the ${what} class itself, or register the name with register${what === 'scheduler' ? 'Scheduler' : 'DupeFilter'}()`;
+      throw new UsageError(`${setting} '${value}' is not a known ${what} (known: ${[...registry.keys()].join(', ')}): ${hint}.`, null, false);
+    }
+  } else {
+    throw new UsageError(`${setting} must be a ${what} class or a registered dotted name, got ${value === null ? 'null' : typeof value}.`, null, false);
+  }
+  return typeof cls.fromCrawler === 'function' ? cls.fromCrawler(crawler) : new cls(crawler);
+}
+
+/**
+ * The scheduler `SCHEDULER` names (a class, or a registered dotted name; the default is the
+ * built-in {@link Scheduler}). @internal
+ */
+export function buildScheduler(crawler: Crawler): SchedulerLike {
+  return resolveComponent(crawler, 'SCHEDULER', SCHEDULERS, 'scheduler', 'scrapy.core.scheduler.Scheduler');
+}
+
+/** The duplicate filter `DUPEFILTER_CLASS` names. @internal */
+export function buildDupeFilter(crawler: Crawler): DupeFilterLike {
+  return resolveComponent(crawler, 'DUPEFILTER_CLASS', DUPEFILTERS, 'dupefilter', 'scrapy.dupefilters.RFPDupeFilter');
 }
