@@ -23,7 +23,8 @@ describe.concurrent('usage and command-line errors', () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(MAIN_USAGE);
-    expect(r.stdout).toContain('runspider <spider.ts|.js>');
+    expect(r.stdout).toMatch(/^  runspider +run the spider in a file/m);
+    expect(r.stdout).toMatch(/^  startproject +create a new project/m);
     expect(r.stdout).toContain('demo-site');
     expect(r.stdout).toContain('lab');
   });

@@ -156,19 +156,23 @@ export function distance(a: string, b: string): number {
 
 /**
  * The candidate closest to a mistyped `name` (by edit distance), when it is close enough to be
- * a typo (one edit for names of up to 3 characters, else 2 or a fifth of the length); else undefined.
+ * a typo (one edit for names of up to 3 characters, else 2 or a fifth of the length) and no
+ * other candidate is as close; else undefined.
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  let tie = false;
   for (const c of candidates) {
     const d = distance(name, c);
     if (d < bestD) {
       bestD = d;
       best = c;
-    }
+      tie = false;
+    } else if (d === bestD && c !== best) tie = true;
   }
-  return bestD > 0 && bestD <= (name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 5))) ? best : undefined;
+  // Two equally close candidates ('-x' is one edit from -a, -o, -s …): no guess.
+  return !tie && bestD > 0 && bestD <= (name.length <= 3 ? 1 : Math.max(2, Math.floor(name.length / 5))) ? best : undefined;
 }
 
 /** The built-in setting closest to an unknown `name`, if one is close enough to be a typo. */

@@ -5,7 +5,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type { SpiderClass } from '../Spider.js';
 import { closest, UsageError } from './args.js';
-import { importSpiderFile, isSpiderClass } from './loadSpider.js';
 
 /** The names a project's settings module may have, in the order they are looked for. */
 export const CONFIG_FILES = ['deferkit.config.ts', 'deferkit.config.mts', 'deferkit.config.js', 'deferkit.config.mjs'];
@@ -43,6 +42,8 @@ export function findProject(cwd: string = process.cwd()): Project | null {
  * @throws UsageError when the module's default export is not an object.
  */
 export async function loadProjectSettings(project: Project, command: string): Promise<Record<string, unknown>> {
+  // Loaded only when a command reads the project: --help and usage errors stay light.
+  const { importSpiderFile } = await import('./loadSpider.js');
   const mod = await importSpiderFile(project.configFile);
   if (mod.default !== undefined) {
     if (mod.default === null || typeof mod.default !== 'object' || Array.isArray(mod.default)) {
@@ -95,6 +96,7 @@ export function spiderModules(project: Project, settings: Record<string, unknown
  * @throws UsageError for a SPIDER_MODULES directory that does not exist.
  */
 export async function loadProjectSpiders(project: Project, settings: Record<string, unknown>, command: string, warn: (message: string) => void): Promise<Map<string, FoundSpider>> {
+  const { importSpiderFile, isSpiderClass } = await import('./loadSpider.js');
   const found = new Map<string, FoundSpider>();
   for (const dir of spiderModules(project, settings, command)) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
