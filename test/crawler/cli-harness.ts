@@ -39,7 +39,7 @@ export interface CliRun {
 
 /**
  * Spawn `node bin/deferkit.js …args` (from the sources unless `dist: true`) in `cwd` (the
- * repository root by default); SIGKILLed after `timeout` ms.
+ * repository root by default); SIGKILLed after `timeout` ms (120 s by default: a loaded CI machine starts tsx slowly; a hang still ends).
  */
 export function startCli(args: string[], options: { cwd?: string; timeout?: number; dist?: boolean; env?: Record<string, string> } = {}): CliRun {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
@@ -67,7 +67,7 @@ export function startCli(args: string[], options: { cwd?: string; timeout?: numb
     err += d;
     check();
   });
-  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 30_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 120_000);
   const done = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(killer);
