@@ -157,7 +157,8 @@ const feeds = new WeakMap<Spider, StartFeed>();
  *     return { url: response.url };
  *   }
  * }
- * console.log(new Books().makeRequestFromData('http://127.0.0.1/a').url);
+ * const request = new Books().makeRequestFromData('http://127.0.0.1/a');
+ * console.log(Array.isArray(request) ? request.length : request?.url);
  * // prints: http://127.0.0.1/a
  * ```
  */
@@ -207,7 +208,7 @@ export class RedisSpider extends Spider implements RedisSpiderFields {
  *
  * class Site extends RedisCrawlSpider {
  *   override name = 'site';
- *   override rules = [new Rule({ follow: true })];
+ *   override rules = [new Rule(null, { follow: true })];
  * }
  * console.log(new Site().redisKey);
  * // prints: null
