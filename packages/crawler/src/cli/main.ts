@@ -14,7 +14,7 @@ export { parseRunspiderArgs } from './runspiderArgs.js';
 export type { RunspiderOptions } from './runspiderArgs.js';
 export { parseDemoSiteArgs } from './demoSite.js';
 
-const COMMANDS = ['runspider', 'demo-site', 'lab'];
+const COMMANDS = ['runspider', 'demo-site', 'lab', 'fetch', 'view', 'shell', 'bench', 'check'];
 
 function version(): string {
   try {
@@ -87,6 +87,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'lab':
         return await lab(rest);
+      // Issue 18 part B, registered here until part A's command table takes them.
+      case 'fetch':
+        return await (await import('./fetch.js')).fetchCommand.run(rest);
+      case 'view':
+        return await (await import('./view.js')).viewCommand.run(rest);
+      case 'shell':
+        return await (await import('./shell.js')).shellCommand.run(rest);
+      case 'bench':
+        return await (await import('./bench.js')).benchCommand.run(rest);
+      case 'check':
+        return await (await import('./check.js')).checkCommand.run(rest);
       default:
         if (command.startsWith('-')) throw new UsageError(`unknown option '${command}'. Give a command first: deferkit ${COMMANDS.join('|')} … (or --help).`);
         throw new UsageError(`unknown command '${command}'. Commands: ${COMMANDS.join(', ')}.`);
