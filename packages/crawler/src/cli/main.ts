@@ -14,7 +14,7 @@ export { parseRunspiderArgs } from './runspiderArgs.js';
 export type { RunspiderOptions } from './runspiderArgs.js';
 export { parseDemoSiteArgs } from './demoSite.js';
 
-const COMMANDS = ['runspider', 'demo-site', 'lab', 'fetch', 'view', 'shell', 'bench', 'check'];
+const COMMANDS = ['runspider', 'demo-site', 'lab'];
 
 function version(): string {
   try {
