@@ -38,7 +38,7 @@ const COOKIES = 'cookies are a later issue (no CookiesMiddleware)';
 const THROTTLE = 'AutoThrottle is a later issue';
 const CACHE = 'the HTTP cache is a later issue (no HttpCacheMiddleware)';
 const PROXY = 'proxies are a later issue (no HttpProxyMiddleware)';
-const NO_PROJECT = 'the project commands (startproject, genspider, crawl, list, settings) are built in and take no plug-ins';
+const NO_PROJECT = 'the commands (startproject, genspider, crawl, list, settings, shell, fetch, view, check, bench) are built in and take no plug-ins';
 const STORAGE = 'feeds are written to local files and standard output only';
 const MAIL = 'no MailSender';
 const TELNET = 'no telnet console';
@@ -196,8 +196,8 @@ const SETTINGS: readonly Row[] = [
   ['SCHEDULER_MEMORY_QUEUE', N, 'the memory queue is built in', 'scrapy.squeues.LifoMemoryQueue'],
   ['SCHEDULER_PRIORITY_QUEUE', N, 'the priority queue is built in', 'scrapy.pqueues.ScrapyPriorityQueue'],
   ['SCRAPER_SLOT_MAX_ACTIVE_SIZE', I, '', 5000000],
-  ['SPIDER_CONTRACTS', N, 'no contracts (scrapy check)', {}],
-  ['SPIDER_CONTRACTS_BASE', N, 'no contracts (scrapy check)', undefined],
+  ['SPIDER_CONTRACTS', N, "deferkit check runs the built-in contracts (@url, @cb_kwargs, @returns, @scrapes); contract classes of one's own are not loaded", {}],
+  ['SPIDER_CONTRACTS_BASE', N, "deferkit check runs the built-in contracts (@url, @cb_kwargs, @returns, @scrapes); contract classes of one's own are not loaded", undefined],
   ['SPIDER_LOADER_CLASS', N, NO_PROJECT, 'scrapy.spiderloader.SpiderLoader'],
   ['SPIDER_LOADER_WARN_ONLY', N, NO_PROJECT, false],
   ['SPIDER_MIDDLEWARES', D, CLASSES, {}],

@@ -9,11 +9,16 @@ import { existsSync } from 'node:fs';
 import type { Command } from './command.js';
 import { demoSite, parseDemoSiteArgs } from './demoSite.js';
 import { genspiderCommand } from './genspider.js';
+import { benchCommand } from './bench.js';
+import { checkCommand } from './check.js';
+import { fetchCommand } from './fetch.js';
 import { cliLog } from './output.js';
 import { crawlCommand, listCommand, settingsCommand, versionCommand } from './projectCommands.js';
 import { checkSpiderFile, parseRunspiderArgs } from './runspiderArgs.js';
+import { shellCommand } from './shell.js';
 import { startprojectCommand } from './startproject.js';
 import { DEMO_SITE_USAGE, LAB_USAGE, RUNSPIDER_USAGE } from './usage.js';
+import { viewCommand } from './view.js';
 
 /** `deferkit runspider`. Mirrors Scrapy's `scrapy runspider`. */
 export const runspiderCommand: Command = {
@@ -78,6 +83,11 @@ export const COMMANDS: Command[] = [
   listCommand,
   settingsCommand,
   runspiderCommand,
+  shellCommand,
+  fetchCommand,
+  viewCommand,
+  checkCommand,
+  benchCommand,
   versionCommand,
   demoSiteCommand,
   labCommand,

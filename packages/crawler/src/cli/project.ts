@@ -180,3 +180,41 @@ export function requireProject(command: string, cwd: string = process.cwd()): Pr
   }
   return project;
 }
+
+/** A project with its settings module loaded: what shell, fetch, view and check read. */
+export interface LoadedProject extends Project {
+  /** The settings the config module gives (applied at project priority). */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The project `cwd` is in, with its settings loaded; null outside a project. For the commands
+ * that run inside or outside one (Scrapy's `shell`, `fetch`, `view` and `check` read the
+ * project's settings when there is one).
+ *
+ * @throws UsageError when the settings module's default export is not an object.
+ */
+export async function loadProject(cwd: string = process.cwd(), command = 'deferkit'): Promise<LoadedProject | null> {
+  const project = findProject(cwd);
+  if (project === null) return null;
+  return { ...project, settings: await loadProjectSettings(project, command) };
+}
+
+/** The spider modules of a project's SPIDER_MODULES directories (those that exist), in order. */
+export function projectSpiderFiles(project: LoadedProject, command = 'deferkit'): string[] {
+  return spiderModules(project, project.settings, command).flatMap((dir) => (existsSync(dir) && statSync(dir).isDirectory() ? spiderFiles(dir) : []));
+}
+
+/**
+ * The project spider called `name` (Scrapy's `SpiderLoader.load`), for `--spider NAME`.
+ *
+ * @throws UsageError outside a project, or when no spider has that name (naming the closest).
+ */
+export async function findProjectSpider(name: string, project: LoadedProject | null, command: string): Promise<SpiderClass> {
+  if (project === null) {
+    throw new UsageError(`--spider ${name}: there is no project here (no deferkit.config.ts in this directory or above); run it inside a project, or leave --spider out.`, command, false);
+  }
+  const { cliLog } = await import('./output.js');
+  const spiders = await loadProjectSpiders(project, project.settings, command, (m) => cliLog('WARNING', m));
+  return pickProjectSpider(spiders, name, command).spiderClass;
+}

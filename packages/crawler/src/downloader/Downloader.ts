@@ -7,6 +7,7 @@ import type { Request } from '../Request.js';
 import type { Response } from '../Response.js';
 import { signals } from '../signals.js';
 import { DownloaderMiddlewareManager } from '../middleware/DownloaderMiddlewareManager.js';
+import { FileDownloadHandler } from './FileDownloadHandler.js';
 import { HttpDownloadHandler } from './HttpDownloadHandler.js';
 import { urlparseCached } from '../utils/url.js';
 
@@ -94,6 +95,8 @@ export class Downloader {
   readonly middleware: DownloaderMiddlewareManager;
   /** The HTTP handler. */
   readonly handler: HttpDownloadHandler;
+  /** The `file:` handler. */
+  readonly fileHandler = new FileDownloadHandler();
   readonly #crawler: Crawler;
   readonly #totalConcurrency: number;
   /** The crawler's reactor, looked up on first use (it does not change during a crawl). */
@@ -199,7 +202,7 @@ export class Downloader {
   async #download(slot: Slot, { request, resolve, reject }: Queued): Promise<void> {
     slot.transferring.add(request);
     try {
-      const response = await this.handler.download(request);
+      const response = await (urlparseCached(request)?.protocol === 'file:' ? this.fileHandler : this.handler).download(request);
       this.#crawler.signals.send(signals.responseDownloaded, { response, request, spider: this.#crawler.spider });
       resolve(response);
     } catch (e) {

@@ -9,6 +9,7 @@ export type { SchedulerLike, DupeFilterLike } from '../core/Scheduler.js';
 export { FingerprintSet } from '../utils/FingerprintSet.js';
 export { Downloader, Slot } from '../downloader/Downloader.js';
 export { HttpDownloadHandler } from '../downloader/HttpDownloadHandler.js';
+export { FileDownloadHandler } from '../downloader/FileDownloadHandler.js';
 export { DownloaderMiddlewareManager } from '../middleware/DownloaderMiddlewareManager.js';
 export { SpiderMiddlewareManager } from '../middleware/SpiderMiddlewareManager.js';
 export { ItemPipelineManager } from '../middleware/ItemPipelineManager.js';
