@@ -1,11 +1,14 @@
 // The M7 bench site, run in its own process: 2,000 pages of about 2 KB, each with an <h1> (one
 // item) and links to up to 5 other pages (a 5-ary tree from /p/0.html covers them all).
-// Prints its port on stdout, then serves until killed.
+// BENCH_DUP_LINKS=N adds N more links a page to pages spread over the whole site, all of them
+// duplicates once the crawl has seen them (the dupefilter's workload: with N=45, nine links in
+// ten are duplicates). Prints its port on stdout, then serves until killed.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 2000);
+const DUP_LINKS = Number(process.env.BENCH_DUP_LINKS ?? 0);
 const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(30);
 
 function page(n: number): Buffer {
@@ -13,6 +16,11 @@ function page(n: number): Buffer {
   for (let k = 1; k <= 5; k++) {
     const child = n * 5 + k;
     if (child < PAGES) links.push(`<li><a href="/p/${child}.html">page ${child}</a></li>`);
+  }
+  // Multiplicative hashing spreads the extra links over the site, the same ones every run.
+  for (let k = 0; k < DUP_LINKS; k++) {
+    const other = (n * 7919 + (k + 1) * 104_729) % PAGES;
+    links.push(`<li><a href="/p/${other}.html">see ${other}</a></li>`);
   }
   return Buffer.from(
     `<!doctype html><html><head><meta charset="utf-8"><title>Page ${n}</title></head><body>` +
