@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { flag, parseOptions, UsageError, values } from './args.js';
+import { cliLog } from './output.js';
+import type { FoundSpider } from './project.js';
 
 const SPEC = {
   '-l': { key: 'list', value: false },
@@ -96,16 +98,18 @@ export const checkCommand: Command = {
       }
     };
     const args = parsed.positionals;
-    if (args.length === 0) {
+    // The project's spiders, loaded once: each comes with the file it was found in.
+    let spiders: Map<string, FoundSpider> | undefined;
+    const projectSpiders = async (): Promise<Map<string, FoundSpider>> => {
       if (project === null) throw new UsageError('no project here (no deferkit.config.ts in this directory or above): name the spider files to check, e.g. deferkit check spiders/books.ts.', 'check');
-      for (const file of project_.projectSpiderFiles(project)) await fromFile(file);
-    }
+      return (spiders ??= await project_.loadProjectSpiders(project, project.settings, 'check', (m) => cliLog('WARNING', m)));
+    };
+    if (args.length === 0) for (const s of (await projectSpiders()).values()) targets.push({ cls: s.spiderClass, name: s.name, file: s.file });
     for (const arg of args) {
       if (['.ts', '.mts', '.js', '.mjs'].includes(extname(arg))) await fromFile(resolve(arg));
       else {
-        const cls = await project_.findProjectSpider(arg, project, 'check');
-        const file = project_.projectSpiderFiles(project!).find((f) => Object.values(readModuleCache.get(f) ?? {}).includes(cls));
-        targets.push({ cls, name: arg, file: file ?? (await locate(project_.projectSpiderFiles(project!), cls, loader.importSpiderFile)) });
+        const found = project_.pickProjectSpider(await projectSpiders(), arg, 'check');
+        targets.push({ cls: found.spiderClass, name: found.name, file: found.file });
       }
     }
 
@@ -201,15 +205,3 @@ export const checkCommand: Command = {
     return infos.length === 0 ? 0 : 1;
   },
 };
-
-const readModuleCache = new Map<string, Record<string, unknown>>();
-
-/** The file among `files` that exports `cls`. */
-async function locate(files: string[], cls: unknown, load: (f: string) => Promise<Record<string, unknown>>): Promise<string> {
-  for (const f of files) {
-    const mod = await load(f);
-    readModuleCache.set(f, mod);
-    if (Object.values(mod).includes(cls)) return f;
-  }
-  throw new UsageError('could not find the source file of the spider, to read its contracts.', 'check');
-}

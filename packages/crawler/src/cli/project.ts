@@ -200,11 +200,6 @@ export async function loadProject(cwd: string = process.cwd(), command = 'deferk
   return { ...project, settings: await loadProjectSettings(project, command) };
 }
 
-/** The spider modules of a project's SPIDER_MODULES directories (those that exist), in order. */
-export function projectSpiderFiles(project: LoadedProject, command = 'deferkit'): string[] {
-  return spiderModules(project, project.settings, command).flatMap((dir) => (existsSync(dir) && statSync(dir).isDirectory() ? spiderFiles(dir) : []));
-}
-
 /**
  * The project spider called `name` (Scrapy's `SpiderLoader.load`), for `--spider NAME`.
  *
