@@ -3,7 +3,7 @@
 import type { Failure } from '@deferkit/deferred';
 import { Headers, type HeadersInit } from './Headers.js';
 import { brandClass } from './utils/brand.js';
-import { seedUrlCache } from './utils/url.js';
+import { parseOrNull, registerRequestUrlAccess } from './utils/url.js';
 
 /** A spider callback: gets the response (and `cbKwargs`), returns or yields items and Requests, in any of the supported shapes. */
 export type Callback = (response: any, kwargs: any) => unknown;
@@ -105,6 +105,18 @@ export class Request {
   /** The cookies given to the request (`{}` for none); CookiesMiddleware sends them. */
   readonly cookies: RequestCookies;
 
+  /** The parsed URL (undefined until first asked for, for a URL follow() built). */
+  #parsed: URL | null | undefined = undefined;
+
+  static {
+    registerRequestUrlAccess((target) => {
+      if (!(#parsed in target)) return undefined;
+      const r = target as Request;
+      if (r.#parsed === undefined) r.#parsed = parseOrNull(r.url);
+      return r.#parsed;
+    });
+  }
+
   /**
    * @param url - an absolute URL with a scheme.
    * @param init - the other fields.
@@ -121,14 +133,22 @@ export class Request {
         : '. Use an absolute URL, or response.follow(url) for a relative one';
       throw new TypeError(`Missing scheme in request URL: ${url}${hint}.`);
     }
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TypeError(`Invalid request URL: ${url}.`);
+    if (url === trustedUrl) {
+      // Built by Response.follow() from a base URL and a link the parser would copy unchanged:
+      // valid and serialised already. Parsed on first use (most followed links are duplicates
+      // the scheduler drops, which nothing ever parses).
+      trustedUrl = null;
+      this.url = url;
+    } else {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new TypeError(`Invalid request URL: ${url}.`);
+      }
+      this.url = parsed.href;
+      this.#parsed = parsed;
     }
-    this.url = parsed.href;
-    seedUrlCache(this, parsed);
     this.method = (init.method ?? 'GET').toUpperCase();
     this.headers = new Headers(init.headers);
     const body = init.body;
@@ -180,6 +200,22 @@ export class Request {
   /** `<GET http://…>`, as Scrapy prints requests. */
   toString(): string {
     return `<${this.method} ${this.url}>`;
+  }
+}
+
+/** A URL the next `new Request()` may take without parsing it (see {@link requestFromTrustedUrl}). */
+let trustedUrl: string | null = null;
+
+/**
+ * `new Request(url, init)` for a URL known to be valid and in the URL parser's own spelling
+ * (from joinSimple): the constructor skips the parse. @internal
+ */
+export function requestFromTrustedUrl(url: string, init: RequestInit): Request {
+  trustedUrl = url;
+  try {
+    return new Request(url, init);
+  } finally {
+    trustedUrl = null;
   }
 }
 

@@ -1,9 +1,10 @@
 // Response: what came back, with text decoding, CSS selectors and link following.
 
 import { Headers, type HeadersInit } from './Headers.js';
-import { Request, type RequestInit } from './Request.js';
+import { Request, requestFromTrustedUrl, type RequestInit } from './Request.js';
 import { loadHtml, loadXml, select, Selector, urlFromSelector, type SelectorList, type XPathOptions } from './Selector.js';
 import { brandClass } from './utils/brand.js';
+import { joinBase, joinSimple, type JoinBase } from './utils/url.js';
 import { CP1252_C1 } from './utils/cp1252.js';
 import { NotSupported } from './errors.js';
 import type { PeerCertificate } from 'node:tls';
@@ -181,6 +182,7 @@ export class Response {
   #selector: Selector | undefined;
   #json: { value: unknown } | undefined;
   #base: string | undefined;
+  #joinBase: JoinBase | null | undefined;
 
   /**
    * @param url - the response URL.
@@ -386,7 +388,22 @@ export class Response {
    * @param url - a relative or absolute URL.
    */
   urljoin(url: string): string {
-    return new URL(url, this.#baseUrl()).href;
+    return this.#joinFast(url) ?? new URL(url, this.#baseUrl()).href;
+  }
+
+  /** `url` resolved without the URL parser, when {@link joinSimple} can; else null. */
+  #joinFast(url: string): string | null {
+    if (this.#joinBase === undefined) {
+      let base: string | null = null;
+      try {
+        // The parser's own spelling of the base (host case, default port): joinSimple copies it.
+        base = new URL(this.#baseUrl()).href;
+      } catch {
+        /* the parser will say what is wrong */
+      }
+      this.#joinBase = base === null ? null : joinBase(base);
+    }
+    return this.#joinBase === null ? null : joinSimple(this.#joinBase, url);
   }
 
   /** The URL relative links resolve against: `<base href>`, else the response URL (found once). */
@@ -433,6 +450,9 @@ export class Response {
     if (url instanceof Selector) url = urlFromSelector(url);
     if (typeof url !== 'string') throw new TypeError(`Response.follow(): url must be a string, a Selector or a Request, got ${url === null ? 'null' : typeof url}.`);
     const trimmed = url.trim();
+    // A subclass's own urljoin() is honoured, as Scrapy's follow() calls self.urljoin().
+    const simple = this.urljoin === Response.prototype.urljoin ? this.#joinFast(trimmed) : null;
+    if (simple !== null) return requestFromTrustedUrl(simple, init);
     let absolute: string;
     try {
       absolute = this.urljoin(trimmed);
