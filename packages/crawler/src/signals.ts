@@ -59,7 +59,12 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
  * ```
  */
 export class SignalManager {
-  readonly #handlers = new Map<string, SignalHandler[]>();
+  /**
+   * The handlers of each signal. A list is never changed in place: connect() and disconnect()
+   * put a new one, so send() can walk the list it found while handlers connect or disconnect,
+   * without copying it on every send (several sends a request).
+   */
+  readonly #handlers = new Map<string, readonly SignalHandler[]>();
   readonly #logger: Logger;
 
   /** @internal */
@@ -71,8 +76,7 @@ export class SignalManager {
   connect(handler: SignalHandler, signal: SignalName | string): void {
     if (typeof handler !== 'function') throw new TypeError(`signals.connect(handler, ${signal}): handler must be a function.`);
     const list = this.#handlers.get(signal) ?? [];
-    if (!list.includes(handler)) list.push(handler);
-    this.#handlers.set(signal, list);
+    if (!list.includes(handler)) this.#handlers.set(signal, [...list, handler]);
   }
 
   /** Stop calling `handler` for `signal`. */
@@ -80,7 +84,7 @@ export class SignalManager {
     const list = this.#handlers.get(signal);
     if (list === undefined) return;
     const i = list.indexOf(handler);
-    if (i !== -1) list.splice(i, 1);
+    if (i !== -1) this.#handlers.set(signal, [...list.slice(0, i), ...list.slice(i + 1)]);
   }
 
   /** Remove every handler of `signal`. */
@@ -102,7 +106,8 @@ export class SignalManager {
     const handlers = this.#handlers.get(signal);
     // Most signals have no handler in most crawls; they are sent several times per request.
     if (handlers === undefined || handlers.length === 0) return out;
-    for (const handler of [...handlers]) {
+    for (let i = 0; i < handlers.length; i++) {
+      const handler = handlers[i]!;
       let result: unknown;
       try {
         result = handler(args);
@@ -136,7 +141,7 @@ export class SignalManager {
   async sendAsync(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Promise<Array<[SignalHandler, unknown]>> {
     const list = this.#handlers.get(signal);
     if (list === undefined || list.length === 0) return [];
-    const handlers = [...list];
+    const handlers = list;
     const out = new Array<[SignalHandler, unknown]>(handlers.length);
     const caught = (handler: SignalHandler, e: unknown): [SignalHandler, unknown] => {
       if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {

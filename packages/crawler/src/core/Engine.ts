@@ -14,6 +14,9 @@ import type { Spider } from '../Spider.js';
 import { buildScheduler, type SchedulerLike } from './Scheduler.js';
 import { Scraper } from './Scraper.js';
 
+/** The errors a requestScheduled handler raises to drop a request quietly (one list for every send). */
+const IGNORE_REQUEST = [IgnoreRequest];
+
 /**
  * Runs `fn` once on a later reactor turn however often `schedule()` is called before then.
  * Mirrors Scrapy's `CallLaterOnce`.
@@ -303,8 +306,8 @@ export class ExecutionEngine {
    */
   crawl(request: Request): void {
     if (this.#spider === null) throw new Error(`No open spider to crawl: ${request}`);
-    const results = this.#crawler.signals.send(signals.requestScheduled, { request, spider: this.#spider }, [IgnoreRequest]);
-    if (results.some(([, r]) => r instanceof IgnoreRequest)) return;
+    const results = this.#crawler.signals.send(signals.requestScheduled, { request, spider: this.#spider }, IGNORE_REQUEST);
+    for (let i = 0; i < results.length; i++) if (results[i]![1] instanceof IgnoreRequest) return;
     if (!this.scheduler.enqueueRequest(request)) {
       this.#crawler.signals.send(signals.requestDropped, { request, spider: this.#spider });
       return;

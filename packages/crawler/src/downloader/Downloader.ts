@@ -166,9 +166,6 @@ export class Downloader {
     return new Promise<Response>((resolve, reject) => {
       slot.queue.push({ request, resolve, reject });
       this.#processQueue(slot);
-    }).finally(() => {
-      slot.active.delete(request);
-      this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
     });
   };
 
@@ -199,18 +196,30 @@ export class Downloader {
     }
   }
 
+  /**
+   * One transfer, and what follows it in Scrapy's order (`Downloader._download` and the
+   * callbacks on its Deferred): `responseDownloaded`; the request leaves `transferring` and the
+   * slot's queue moves on; `requestLeftDownloader`; the request leaves the slot; then the result
+   * goes back up the middleware chain.
+   */
   async #download(slot: Slot, { request, resolve, reject }: Queued): Promise<void> {
     slot.transferring.add(request);
+    let response: Response | undefined;
+    let error: unknown;
+    let failed = false;
     try {
-      const response = await (urlparseCached(request)?.protocol === 'file:' ? this.fileHandler : this.handler).download(request);
+      response = await (urlparseCached(request)?.protocol === 'file:' ? this.fileHandler : this.handler).download(request);
       this.#crawler.signals.send(signals.responseDownloaded, { response, request, spider: this.#crawler.spider });
-      resolve(response);
     } catch (e) {
-      reject(e);
-    } finally {
-      slot.transferring.delete(request);
-      this.#processQueue(slot);
+      failed = true;
+      error = e;
     }
+    slot.transferring.delete(request);
+    this.#processQueue(slot);
+    this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
+    slot.active.delete(request);
+    if (failed) reject(error);
+    else resolve(response!);
   }
 
   /** Stop pending delayed calls and close connections. */
@@ -218,7 +227,11 @@ export class Downloader {
     for (const slot of this.slots.values()) {
       if (slot.latercall?.active()) slot.latercall.cancel();
       // Anything still queued will never be downloaded now.
-      for (let q = slot.shift(); q !== undefined; q = slot.shift()) q.reject(new Error('Downloader closed before the request was sent.'));
+      for (let q = slot.shift(); q !== undefined; q = slot.shift()) {
+        slot.active.delete(q.request);
+        this.#crawler.signals.send(signals.requestLeftDownloader, { request: q.request, spider: this.#crawler.spider });
+        q.reject(new Error('Downloader closed before the request was sent.'));
+      }
     }
     this.handler.close();
   }

@@ -17,6 +17,16 @@ function sizeMessage(size: number, limit: number, kind: 'max' | 'warn', request:
   return `${expected ? 'Expected to receive' : 'Received'} ${size} bytes which is larger than download ${kind} size (${limit}) in request ${request}.`;
 }
 
+/** What HttpDownloadHandler reads once: the settings' defaults, the logger, the reactor. */
+interface HandlerDefaults {
+  timeout: number;
+  maxSize: number;
+  warnSize: number;
+  failOnDataloss: boolean;
+  logger: ReturnType<Crawler['getLogger']>;
+  reactor: Crawler['reactor'];
+}
+
 /** Methods Twisted resends after a stale keep-alive connection (`_shouldRetry`). */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
 
@@ -60,6 +70,22 @@ export class HttpDownloadHandler {
   /** CONNECT requests not answered yet (closed with the handler). */
   readonly #pendingConnects = new Set<http.ClientRequest>();
 
+  /** The settings' defaults, the logger and the reactor, read at the first download (the settings are frozen by then). */
+  #defaults: HandlerDefaults | undefined;
+
+  #readDefaults(): HandlerDefaults {
+    const settings = this.#crawler.settings;
+    // As Scrapy's HTTP11DownloadHandler, which reads them once, in its constructor.
+    return {
+      timeout: settings.getFloat('DOWNLOAD_TIMEOUT', 180),
+      maxSize: settings.getInt('DOWNLOAD_MAXSIZE'),
+      warnSize: settings.getInt('DOWNLOAD_WARNSIZE'),
+      failOnDataloss: settings.getBool('DOWNLOAD_FAIL_ON_DATALOSS', true),
+      logger: this.#crawler.getLogger('scrapy.core.downloader.handlers.http11'),
+      reactor: this.#crawler.reactor,
+    };
+  }
+
   /** @param crawler - the crawler (settings, reactor, signals, logger). */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
@@ -98,14 +124,13 @@ export class HttpDownloadHandler {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return Promise.reject(new NotSupported(`Unsupported URL scheme '${url.protocol.replace(/:$/, '')}': no handler available for that scheme`));
     }
-    const settings = this.#crawler.settings;
+    const defaults = (this.#defaults ??= this.#readDefaults());
     const meta = request.meta;
-    const timeout = Number(meta.download_timeout ?? settings.getFloat('DOWNLOAD_TIMEOUT', 180));
-    const maxSize = Number(meta.download_maxsize ?? settings.getInt('DOWNLOAD_MAXSIZE'));
-    const warnSize = Number(meta.download_warnsize ?? settings.getInt('DOWNLOAD_WARNSIZE'));
-    const failOnDataloss = Boolean(meta.download_fail_on_dataloss ?? settings.getBool('DOWNLOAD_FAIL_ON_DATALOSS', true));
-    const logger = this.#crawler.getLogger('scrapy.core.downloader.handlers.http11');
-    const reactor = this.#crawler.reactor;
+    const timeout = Number(meta.download_timeout ?? defaults.timeout);
+    const maxSize = Number(meta.download_maxsize ?? defaults.maxSize);
+    const warnSize = Number(meta.download_warnsize ?? defaults.warnSize);
+    const failOnDataloss = Boolean(meta.download_fail_on_dataloss ?? defaults.failOnDataloss);
+    const { logger, reactor } = defaults;
     const headers = request.headers.toNodeHeaders();
     if (request.body.length > 0 && !request.headers.has('content-length')) headers['Content-Length'] = String(request.body.length);
 
