@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Request, requestFingerprint } from '@deferkit/crawler';
 import { FingerprintSet, RFPDupeFilter } from '@deferkit/crawler/engine';
 import { Crawler, Spider } from '@deferkit/crawler';
+import { SHA1_OUT, sha1Ascii } from '../../packages/crawler/src/utils/sha1.js';
 
 const sha1 = (s: string): Buffer => createHash('sha1').update(s).digest();
 
@@ -88,5 +89,40 @@ describe('RFPDupeFilter on a FingerprintSet', () => {
     expect(filter.requestSeen(new Request('http://127.0.0.1/p', { method: 'POST', body: 'x' }))).toBe(true);
     expect(filter.fingerprints.has(requestFingerprint(new Request('http://127.0.0.1/p', { method: 'POST', body: 'x' })))).toBe(true);
     expect(filter.fingerprints.size).toBe(3);
+  });
+
+  it('keys a GET by the same 16 bytes whether it is hashed in JavaScript or by node:crypto', () => {
+    const filter = new RFPDupeFilter(crawler);
+    const urls = ['http://127.0.0.1/a', 'http://127.0.0.1/a?z=1&y=2', `http://127.0.0.1/${'long/'.repeat(40)}`, 'http://127.0.0.1/%C3%A9'];
+    for (const url of urls) expect(filter.requestSeen(new Request(url))).toBe(false);
+    for (const url of urls) expect(filter.fingerprints.has(requestFingerprint(new Request(url)))).toBe(true);
+    for (const url of urls) expect(filter.requestSeen(new Request(url))).toBe(true);
+  });
+});
+
+describe("the duplicate filter's own SHA-1 (sha1Ascii)", () => {
+  const hex = (): string => Array.from(SHA1_OUT, (w) => (w >>> 0).toString(16).padStart(8, '0')).join('');
+
+  it('gives node:crypto\'s digest for every length across the block boundaries (0–300 characters)', () => {
+    for (let n = 0; n <= 300; n++) {
+      const s = Array.from({ length: n }, (_, i) => String.fromCharCode(32 + ((i * 7 + n) % 95))).join('');
+      expect(sha1Ascii(s)).toBe(true);
+      expect(hex()).toBe(sha1(s).toString('hex'));
+    }
+  });
+
+  it("gives node:crypto's digest for random ASCII text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 200 }), (s) => {
+        expect(sha1Ascii(s)).toBe(true);
+        expect(hex()).toBe(sha1(s).toString('hex'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('declines text that is not ASCII (its UTF-8 bytes are not its char codes)', () => {
+    expect(sha1Ascii('GET\nhttp://h/é\n')).toBe(false);
+    expect(sha1Ascii('\u0080')).toBe(false);
   });
 });

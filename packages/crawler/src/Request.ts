@@ -125,21 +125,21 @@ export class Request {
    *   `Invalid request URL: …` for an unparsable one.
    */
   constructor(url: string, init: RequestInit = {}) {
-    if (typeof url !== 'string') throw new TypeError(`Request url must be a string, got ${typeof url}.`);
-    // Scrapy's rule: '://' somewhere, or an about: / data: URL.
-    if (!url.includes('://') && !/^(about|data):/i.test(url)) {
-      const hint = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)
-        ? ` (only URLs with '://', about: and data: URLs can be requested; '${url.slice(0, url.indexOf(':'))}:' links cannot)`
-        : '. Use an absolute URL, or response.follow(url) for a relative one';
-      throw new TypeError(`Missing scheme in request URL: ${url}${hint}.`);
-    }
     if (url === trustedUrl) {
       // Built by Response.follow() from a base URL and a link the parser would copy unchanged:
-      // valid and serialised already. Parsed on first use (most followed links are duplicates
-      // the scheduler drops, which nothing ever parses).
+      // an http(s) URL, valid and serialised already. Parsed on first use (most followed links
+      // are duplicates the scheduler drops, which nothing ever parses).
       trustedUrl = null;
       this.url = url;
     } else {
+      if (typeof url !== 'string') throw new TypeError(`Request url must be a string, got ${typeof url}.`);
+      // Scrapy's rule: '://' somewhere, or an about: / data: URL.
+      if (!url.includes('://') && !/^(about|data):/i.test(url)) {
+        const hint = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)
+          ? ` (only URLs with '://', about: and data: URLs can be requested; '${url.slice(0, url.indexOf(':'))}:' links cannot)`
+          : '. Use an absolute URL, or response.follow(url) for a relative one';
+        throw new TypeError(`Missing scheme in request URL: ${url}${hint}.`);
+      }
       let parsed: URL;
       try {
         parsed = new URL(url);
@@ -149,7 +149,8 @@ export class Request {
       this.url = parsed.href;
       this.#parsed = parsed;
     }
-    this.method = (init.method ?? 'GET').toUpperCase();
+    const method = init.method;
+    this.method = method === undefined || method === null || method === 'GET' ? 'GET' : method.toUpperCase();
     this.headers = new Headers(init.headers);
     const body = init.body;
     this.body = body === undefined || body === null ? EMPTY_BODY : typeof body === 'string' ? new TextEncoder().encode(body) : body;

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Spider } from '../Spider.js';
 import { FingerprintSet } from '../utils/FingerprintSet.js';
+import { SHA1_OUT, sha1Ascii } from '../utils/sha1.js';
 import { requestFromDict, requestToDict, type RequestDict } from '../utils/requestSerde.js';
 import { appendDurably, openJobDir, readText, writeDurably } from './jobdir.js';
 
@@ -79,6 +80,14 @@ export class RFPDupeFilter {
   #seenPath: string | null = null;
   /** Whether the request was seen before (it is remembered either way). */
   requestSeen(request: Request): boolean {
+    // Most requests (GET, no body, an ASCII URL: the URL parser's output is ASCII) are hashed in
+    // JavaScript, without a Buffer; the digest is node:crypto's, bit for bit.
+    if (request.body.length === 0 && sha1Ascii(`${request.method}\n${canonicalUrl(request)}\n`)) {
+      const o = SHA1_OUT;
+      const added = this.fingerprints.addWords(o[0]! >>> 0, o[1]! >>> 0, o[2]! >>> 0, o[3]! >>> 0);
+      if (added && this.#unsaved !== null) this.#unsaved.push(Array.from(o, (w) => (w >>> 0).toString(16).padStart(8, '0')).join(''));
+      return !added;
+    }
     const fp = digest(request, 'buffer') as Buffer;
     const added = this.fingerprints.add(fp);
     if (added && this.#unsaved !== null) this.#unsaved.push(fp.toString('hex'));

@@ -51,6 +51,14 @@ export class FingerprintSet {
    */
   add(fp: Uint8Array | string): boolean {
     const [a, b, c, d] = words(fp);
+    return this.addWords(a, b, c, d);
+  }
+
+  /**
+   * Add a fingerprint given as its first four big-endian 32-bit words (unsigned), as the
+   * duplicate filter's own SHA-1 gives them: no bytes, no hex. @internal
+   */
+  addWords(a: number, b: number, c: number, d: number): boolean {
     if ((a | b | c | d) === 0) {
       if (this.#hasZero) return false;
       this.#hasZero = true;
