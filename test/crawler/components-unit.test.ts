@@ -87,6 +87,52 @@ describe('SignalManager.sendAsync', () => {
   });
 });
 
+describe('SignalManager.send / sendMatching / connect while sending', () => {
+  it('sendMatching runs every handler, logs other errors, and returns the first IgnoreRequest (thrown or returned) unlogged', () => {
+    const records: LogRecord[] = [];
+    const sm = new SignalManager(logger(records));
+    const ran: string[] = [];
+    const first = new IgnoreRequest('first');
+    sm.connect(() => void ran.push('a'), 'sig');
+    sm.connect(() => {
+      ran.push('b');
+      throw new Error('boom');
+    }, 'sig');
+    sm.connect(() => {
+      ran.push('c');
+      throw first;
+    }, 'sig');
+    sm.connect(() => {
+      ran.push('d');
+      return new IgnoreRequest('second');
+    }, 'sig');
+    expect(sm.sendMatching('sig', {}, [IgnoreRequest])).toBe(first);
+    expect(ran).toEqual(['a', 'b', 'c', 'd']);
+    expect(records.map((r) => r.message)).toEqual(['Error caught on signal handler: anonymous handler']);
+    expect(sm.sendMatching('nobody', {}, [IgnoreRequest])).toBeUndefined();
+    expect(sm.hasHandlers('sig')).toBe(true);
+    expect(sm.hasHandlers('nobody')).toBe(false);
+  });
+
+  it('a handler connecting or disconnecting handlers during a send changes the next send, not this one', () => {
+    const sm = new SignalManager(logger([]));
+    const ran: string[] = [];
+    const late = (): void => void ran.push('late');
+    const second = (): void => void ran.push('second');
+    sm.connect(() => {
+      ran.push('first');
+      sm.connect(late, 'sig');
+      sm.disconnect(second, 'sig');
+    }, 'sig');
+    sm.connect(second, 'sig');
+    sm.send('sig');
+    expect(ran).toEqual(['first', 'second']);
+    ran.length = 0;
+    sm.send('sig');
+    expect(ran).toEqual(['first', 'late']);
+  });
+});
+
 describe('RefererMiddleware (default policy)', () => {
   const signalManager = new SignalManager(logger([]));
   const mw = new RefererMiddleware({ settings: new Settings(), signals: signalManager } as unknown as Crawler);

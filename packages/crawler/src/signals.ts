@@ -42,6 +42,12 @@ export type SignalHandler = (args: Record<string, any>) => unknown;
 /** Errors of these types are returned by the senders without being logged (Scrapy's `dont_log`). */
 export type ErrorClass = abstract new (...args: never[]) => unknown;
 
+/** Whether `x` is an instance of one of `classes`. */
+function isInstanceOfAny(x: unknown, classes: readonly ErrorClass[]): boolean {
+  for (let i = 0; i < classes.length; i++) if (x instanceof (classes[i] as new () => unknown)) return true;
+  return false;
+}
+
 /**
  * Connects handlers to signals and sends signals. `send()` is Scrapy's `send_catch_log`:
  * synchronous; a handler returning a Deferred is an error, one returning a promise is not
@@ -101,37 +107,59 @@ export class SignalManager {
    *
    * @param dontLog - error classes returned without logging.
    */
-  send(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: ErrorClass[] = []): Array<[SignalHandler, unknown]> {
+  send(signal: SignalName | string, args: Record<string, unknown> = {}, dontLog: readonly ErrorClass[] = []): Array<[SignalHandler, unknown]> {
     const out: Array<[SignalHandler, unknown]> = [];
     const handlers = this.#handlers.get(signal);
     // Most signals have no handler in most crawls; they are sent several times per request.
     if (handlers === undefined || handlers.length === 0) return out;
-    for (let i = 0; i < handlers.length; i++) {
-      const handler = handlers[i]!;
-      let result: unknown;
-      try {
-        result = handler(args);
-      } catch (e) {
-        if (!dontLog.some((c) => e instanceof (c as new () => unknown))) {
-          this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
-        }
-        out.push([handler, e]);
-        continue;
-      }
-      if (isDeferred(result)) {
-        this.#logger.error(`Cannot return deferreds from signal handler: ${this.#name(handler)}`);
-        (result as { addErrback(f: () => undefined): unknown }).addErrback(() => undefined);
-      } else if (isThenable(result)) {
-        // Python never runs such a coroutine's body; JavaScript already ran it up to its first await.
-        this.#logger.warning(
-          `Signal handler ${this.#name(handler)} returned a promise, but ${signal} does not wait for handlers; ` +
-            `it was not awaited (Scrapy: "coroutine was never awaited"). Use a signal that supports async handlers.`,
-        );
-        (result as PromiseLike<unknown>).then(undefined, (e: unknown) => this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e));
-      }
-      out.push([handler, result]);
-    }
+    for (let i = 0; i < handlers.length; i++) out.push([handlers[i]!, this.#call(signal, handlers[i]!, args, dontLog)]);
     return out;
+  }
+
+  /**
+   * Send `signal` synchronously as {@link send} does (every handler runs, errors are caught and
+   * logged), but keep no list of results: return the first result, thrown or returned, that is
+   * an instance of one of `match` (not logged), or undefined. For the signals sent for every
+   * request, whose senders only ask "did a handler raise IgnoreRequest?". @internal
+   */
+  sendMatching(signal: SignalName | string, args: Record<string, unknown>, match: readonly ErrorClass[]): unknown {
+    const handlers = this.#handlers.get(signal);
+    if (handlers === undefined) return undefined;
+    let found: unknown;
+    for (let i = 0; i < handlers.length; i++) {
+      const r = this.#call(signal, handlers[i]!, args, match);
+      if (found === undefined && isInstanceOfAny(r, match)) found = r;
+    }
+    return found;
+  }
+
+  /** Whether `signal` has a handler: a sender may then skip building its arguments. @internal */
+  hasHandlers(signal: SignalName | string): boolean {
+    const handlers = this.#handlers.get(signal);
+    return handlers !== undefined && handlers.length > 0;
+  }
+
+  /** One handler of a synchronous send: its result, or the error it threw (logged unless of a `dontLog` class). */
+  #call(signal: SignalName | string, handler: SignalHandler, args: Record<string, unknown>, dontLog: readonly ErrorClass[]): unknown {
+    let result: unknown;
+    try {
+      result = handler(args);
+    } catch (e) {
+      if (!isInstanceOfAny(e, dontLog)) this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e);
+      return e;
+    }
+    if (isDeferred(result)) {
+      this.#logger.error(`Cannot return deferreds from signal handler: ${this.#name(handler)}`);
+      (result as { addErrback(f: () => undefined): unknown }).addErrback(() => undefined);
+    } else if (isThenable(result)) {
+      // Python never runs such a coroutine's body; JavaScript already ran it up to its first await.
+      this.#logger.warning(
+        `Signal handler ${this.#name(handler)} returned a promise, but ${signal} does not wait for handlers; ` +
+          `it was not awaited (Scrapy: "coroutine was never awaited"). Use a signal that supports async handlers.`,
+      );
+      (result as PromiseLike<unknown>).then(undefined, (e: unknown) => this.#logger.error(`Error caught on signal handler: ${this.#name(handler)}`, e));
+    }
+    return result;
   }
 
   /**

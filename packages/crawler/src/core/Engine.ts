@@ -306,10 +306,12 @@ export class ExecutionEngine {
    */
   crawl(request: Request): void {
     if (this.#spider === null) throw new Error(`No open spider to crawl: ${request}`);
-    const results = this.#crawler.signals.send(signals.requestScheduled, { request, spider: this.#spider }, IGNORE_REQUEST);
-    for (let i = 0; i < results.length; i++) if (results[i]![1] instanceof IgnoreRequest) return;
+    const sig = this.#crawler.signals;
+    // Sent for every request a callback yields (most of them duplicates on many sites): no list
+    // of results, and no arguments object for a signal nobody listens to.
+    if (sig.hasHandlers(signals.requestScheduled) && sig.sendMatching(signals.requestScheduled, { request, spider: this.#spider }, IGNORE_REQUEST) !== undefined) return;
     if (!this.scheduler.enqueueRequest(request)) {
-      this.#crawler.signals.send(signals.requestDropped, { request, spider: this.#spider });
+      if (sig.hasHandlers(signals.requestDropped)) sig.send(signals.requestDropped, { request, spider: this.#spider });
       return;
     }
     this.#nextcall?.schedule();

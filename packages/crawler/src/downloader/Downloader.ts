@@ -162,7 +162,7 @@ export class Downloader {
     request.meta.download_slot = key;
     const slot = this.#getSlot(key);
     slot.active.add(request);
-    this.#crawler.signals.send(signals.requestReachedDownloader, { request, spider: this.#crawler.spider });
+    if (this.#crawler.signals.hasHandlers(signals.requestReachedDownloader)) this.#crawler.signals.send(signals.requestReachedDownloader, { request, spider: this.#crawler.spider });
     return new Promise<Response>((resolve, reject) => {
       slot.queue.push({ request, resolve, reject });
       this.#processQueue(slot);
@@ -209,14 +209,14 @@ export class Downloader {
     let failed = false;
     try {
       response = await (urlparseCached(request)?.protocol === 'file:' ? this.fileHandler : this.handler).download(request);
-      this.#crawler.signals.send(signals.responseDownloaded, { response, request, spider: this.#crawler.spider });
+      if (this.#crawler.signals.hasHandlers(signals.responseDownloaded)) this.#crawler.signals.send(signals.responseDownloaded, { response, request, spider: this.#crawler.spider });
     } catch (e) {
       failed = true;
       error = e;
     }
     slot.transferring.delete(request);
     this.#processQueue(slot);
-    this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
+    if (this.#crawler.signals.hasHandlers(signals.requestLeftDownloader)) this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
     slot.active.delete(request);
     if (failed) reject(error);
     else resolve(response!);

@@ -234,7 +234,9 @@ export class HttpDownloadHandler {
         if (warnSize > 0 && expected > warnSize) logger.warning(sizeMessage(expected, warnSize, 'warn', request, true));
         const responseHeaders: Array<[string, string]> = [];
         for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-        this.#crawler.signals.send(signals.headersReceived, { headers: responseHeaders, bodyLength: expected, request, spider: this.#crawler.spider });
+        if (this.#crawler.signals.hasHandlers(signals.headersReceived)) {
+          this.#crawler.signals.send(signals.headersReceived, { headers: responseHeaders, bodyLength: expected, request, spider: this.#crawler.spider });
+        }
         const chunks: Buffer[] = [];
         let received = 0;
         // The body's own warning, apart from the Content-Length one: Scrapy's _ResponseReader
