@@ -1,12 +1,12 @@
 // npm run bench: M1–M6 (deferred), callLater(0) latency and timer scaling (reactors), M7 (crawl, in child
-// processes); prints the table and writes bench/RESULTS.md.
+// processes); prints the table and writes its sections into bench/RESULTS.md (keeping the others).
 //
 // npm run bench -- M1 M2 …: only the benchmarks named (M1–M7, `latency`, `timers`, `scale`: the
-// last needs redis-server and runs only when named); prints their
-// table and leaves bench/RESULTS.md alone.
+// last needs redis-server and runs only when named); prints their table and updates their
+// sections of bench/RESULTS.md (every other section there is kept).
 
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fmtNs, runDeferredBenchmarks, type Row } from './deferred.bench.js';
@@ -141,6 +141,42 @@ if (scale.length > 0) {
 }
 lines.push('');
 const text = lines.join('\n');
-// A partial run prints its table but leaves the full results in bench/RESULTS.md alone.
-if (only.length === 0) writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
 process.stdout.write(text);
+
+// bench/RESULTS.md: the sections this run measured replace the same sections there; the others
+// (the ones a partial run did not measure, `scale`, and the hand-written ones of past sessions)
+// are kept, each with the date it was measured. A partial run of some of M1–M6 does not write
+// that section (it would drop the other rows).
+const resultsPath = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const partialDeferred = deferredIds.length > 0 && deferredIds.length < 6;
+const fresh = splitSections(text).sections.filter((sec) => !(partialDeferred && sec.heading.startsWith('## M1–M6')));
+const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} with \`${command}\`._`;
+for (const sec of fresh) sec.body.splice(1, 0, stamp, '');
+let old: ReturnType<typeof splitSections> = { preamble: [], sections: [] };
+try {
+  old = splitSections(readFileSync(resultsPath, 'utf8'));
+} catch {
+  /* no RESULTS.md yet */
+}
+// In the file's order; sections new to it go at the end.
+const byHeading = new Map(fresh.map((sec) => [sec.heading, sec]));
+const ordered = old.sections.map((sec) => byHeading.get(sec.heading) ?? sec);
+const oldHeadings = new Set(old.sections.map((sec) => sec.heading));
+ordered.push(...fresh.filter((sec) => !oldHeadings.has(sec.heading)));
+const kept = ordered.filter((sec) => !byHeading.has(sec.heading));
+const preamble = only.length === 0 || old.preamble.length === 0 ? splitSections(text).preamble : old.preamble;
+const merged = [...preamble, ...ordered.flatMap((sec) => [sec.heading, ...sec.body])];
+writeFileSync(resultsPath, merged.join('\n').replace(/\n*$/, '\n'));
+log(`bench/RESULTS.md: ${fresh.length} section(s) written, ${kept.length} kept from before.`);
+
+/** A Markdown text cut at its `## ` headings: what comes before the first, then each heading with its lines. */
+function splitSections(md: string): { preamble: string[]; sections: Array<{ heading: string; body: string[] }> } {
+  const preamble: string[] = [];
+  const sections: Array<{ heading: string; body: string[] }> = [];
+  for (const line of md.split('\n')) {
+    if (line.startsWith('## ')) sections.push({ heading: line, body: [] });
+    else if (sections.length === 0) preamble.push(line);
+    else sections[sections.length - 1]!.body.push(line);
+  }
+  return { preamble, sections };
+}
