@@ -11,6 +11,7 @@ import type { Request } from '../Request.js';
 import { Response } from '../Response.js';
 import { signals } from '../signals.js';
 import { urlparseCached } from '../utils/url.js';
+import { TimeoutLane, type LaneEntry } from './timeoutLane.js';
 
 /** Scrapy's `get_maxsize_msg` / `get_warnsize_msg`. */
 function sizeMessage(size: number, limit: number, kind: 'max' | 'warn', request: Request, expected: boolean): string {
@@ -86,6 +87,20 @@ export class HttpDownloadHandler {
     };
   }
 
+  /** The DOWNLOAD_TIMEOUT lanes, by length in seconds (one for nearly every crawl). */
+  readonly #lanes = new Map<number, TimeoutLane>();
+
+  #lane(seconds: number, reactor: Crawler['reactor']): TimeoutLane {
+    let lane = this.#lanes.get(seconds);
+    if (lane === undefined) {
+      // Per-request timeouts of many lengths: forget the idle lanes now and then.
+      if (this.#lanes.size >= 64) for (const [k, l] of this.#lanes) if (l.size === 0) this.#lanes.delete(k);
+      lane = new TimeoutLane(reactor, seconds);
+      this.#lanes.set(seconds, lane);
+    }
+    return lane;
+  }
+
   /** @param crawler - the crawler (settings, reactor, signals, logger). */
   constructor(crawler: Crawler) {
     this.#crawler = crawler;
@@ -131,17 +146,18 @@ export class HttpDownloadHandler {
     const warnSize = Number(meta.download_warnsize ?? defaults.warnSize);
     const failOnDataloss = Boolean(meta.download_fail_on_dataloss ?? defaults.failOnDataloss);
     const { logger, reactor } = defaults;
+    const lane = timeout > 0 ? this.#lane(timeout, reactor) : undefined;
     const headers = request.headers.toNodeHeaders();
     if (request.body.length > 0 && !request.headers.has('content-length')) headers['Content-Length'] = String(request.body.length);
 
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
-      let timer: ReturnType<typeof reactor.callLater> | undefined;
+      let timer: LaneEntry | undefined;
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
-        if (timer?.active()) timer.cancel();
+        if (timer !== undefined) lane!.settle(timer);
         req?.destroy();
         reject(err);
       };
@@ -278,7 +294,7 @@ export class HttpDownloadHandler {
             return;
           }
           settled = true;
-          if (timer?.active()) timer.cancel();
+          if (timer !== undefined) lane!.settle(timer);
           resolve(
             // Scrapy's response URL has no #fragment (it is never sent); request.url keeps it.
             new Response(withoutFragment(request.url), {
@@ -301,9 +317,7 @@ export class HttpDownloadHandler {
         });
       };
       if (!send(proxyAgent ?? (isHttps ? this.#httpsAgent : this.#httpAgent))) return;
-      if (timeout > 0) {
-        timer = reactor.callLater(timeout, () => fail(new DownloadTimeoutError(`Getting ${request.url} took longer than ${timeout} seconds.`)));
-      }
+      if (lane !== undefined) timer = lane.add(() => fail(new DownloadTimeoutError(`Getting ${request.url} took longer than ${timeout} seconds.`)));
     });
   }
 
@@ -367,6 +381,8 @@ export class HttpDownloadHandler {
 
   /** Close every pooled connection. */
   close(): void {
+    for (const lane of this.#lanes.values()) lane.close();
+    this.#lanes.clear();
     for (const c of this.#pendingConnects) c.destroy();
     this.#pendingConnects.clear();
     for (const a of this.#tunnelAgents.values()) a.destroy();
