@@ -10,6 +10,12 @@ import { buildXDocument, evaluateXPath, EXSLT_RE, EXSLT_SET, type XDocument, typ
 import { replaceEntities } from './utils/entities.js';
 
 const LOAD_OPTIONS = { xml: { xmlMode: false, decodeEntities: true } };
+/**
+ * For markup without a single '&': there is no entity to decode, and htmlparser2's tokenizer
+ * then skips to the next '<' (or closing quote) instead of looking at every character for an
+ * '&'. The document built is the same.
+ */
+const NO_ENTITY_OPTIONS = { xml: { xmlMode: false, decodeEntities: false } };
 const XML_LOAD_OPTIONS = { xml: { xmlMode: true, decodeEntities: true } };
 
 /**
@@ -182,6 +188,7 @@ function firstElementIsOnly(kids: AnyNode[], i: number): boolean {
 // One cheerio instance parses every page: `$(markup)` parses with the instance's parser and
 // options into a new document, where `load()` would also build a new cheerio class per page.
 let parser: CheerioAPI | undefined;
+let plainParser: CheerioAPI | undefined;
 
 /**
  * A compound selector simple enough to match without css-select: an optional tag (or `*`), ids
@@ -1078,8 +1085,8 @@ export function loadHtml(html: string): Dom {
   // htmlparser2 rather than cheerio's default parse5: about 3× faster on real pages, and as
   // forgiving as Scrapy's lxml with broken markup.
   if (isHtml(html)) {
-    parser ??= load('', LOAD_OPTIONS);
-    const doc = (parser(html)[0] as AnyNode | undefined)?.parent;
+    const $ = html.includes('&') ? (parser ??= load('', LOAD_OPTIONS)) : (plainParser ??= load('', NO_ENTITY_OPTIONS));
+    const doc = ($(html)[0] as AnyNode | undefined)?.parent;
     if (doc?.type === 'root') return new Dom(doc as Document);
   }
   // Text cheerio would not take for markup (no tag before the first '<', say): load() parses
