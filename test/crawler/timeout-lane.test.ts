@@ -26,17 +26,33 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(lane.size).toBe(0);
   });
 
-  it('T2 keeps at most one reactor timer, and none once nothing is pending', () => {
+  it('T2 keeps at most one reactor timer; with nothing pending it fires once and is not set again; close() cancels it', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 5);
     const entries = Array.from({ length: 100 }, () => lane.add(() => {}));
     expect(clock.getDelayedCalls().length).toBe(1);
     for (const e of entries) lane.settle(e);
+    expect(clock.getDelayedCalls().length).toBe(1);
+    clock.advance(5);
     expect(clock.getDelayedCalls().length).toBe(0);
+    lane.add(() => {});
     lane.add(() => {});
     expect(clock.getDelayedCalls().length).toBe(1);
     lane.close();
     expect(clock.getDelayedCalls().length).toBe(0);
+  });
+
+  it('T2b a timer set for a timeout since settled moves on to the next pending deadline', () => {
+    const clock = new Clock();
+    const lane = new TimeoutLane(clock, 5);
+    const fired: number[] = [];
+    lane.settle(lane.add(() => void fired.push(-1)));
+    clock.advance(2);
+    lane.add(() => void fired.push(clock.seconds()));
+    clock.advance(3);
+    expect(fired).toEqual([]);
+    clock.advance(2);
+    expect(fired).toEqual([7]);
   });
 
   it('T3 a timeout started while others fire still fires at its own deadline', () => {

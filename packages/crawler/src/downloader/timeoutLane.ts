@@ -22,8 +22,9 @@ export interface LaneEntry {
 
 /**
  * The pending timeouts of one length, in deadline order, with one reactor timer armed for the
- * earliest that is not settled. Settling is O(1) (the entry is skipped when it reaches the
- * front); when none is left, the timer is cancelled, so an idle crawler holds no timer. @internal
+ * earliest (or for one since settled: it then finds nothing due and moves on to the next pending
+ * deadline). Settling is O(1). An idle lane holds at most that one timer, which fires once and
+ * is not set again; close() cancels it. @internal
  */
 export class TimeoutLane {
   readonly #reactor: LaneReactor;
@@ -68,7 +69,11 @@ export class TimeoutLane {
     this.#live--;
     if (this.#firing) return;
     if (this.#live === 0) {
-      this.#clear();
+      // The timer stays: cancelling it and setting a new one for the next download would cost
+      // two heap operations each time the crawl's downloads all finish. It fires once, finds
+      // nothing due, and is set again only if a download is pending. close() cancels it.
+      this.#entries = [];
+      this.#head = 0;
       return;
     }
     // Downloads mostly end in the order they started: drop settled entries from the front, and
