@@ -101,6 +101,16 @@ export class Headers {
     return out;
   }
 
+  /**
+   * For Node's http module, as a flat `[name, value, name, value, …]` list (a repeated header's
+   * values as an array), in the order the names were first set. @internal
+   */
+  toNodeHeaderList(): Array<string | string[]> {
+    const out: Array<string | string[]> = [];
+    for (const { name, values } of this.#map.values()) out.push(name, values.length === 1 ? values[0]! : [...values]);
+    return out;
+  }
+
   /** The number of distinct headers. */
   get size(): number {
     return this.#map.size;

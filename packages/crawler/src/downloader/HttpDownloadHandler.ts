@@ -196,13 +196,16 @@ export class HttpDownloadHandler {
       // the idle connection as it was being reused): idempotent methods without a body only
       // (`_RetryingHTTP11ClientProtocol._shouldRetry`). Not a retry: no stats, no log.
       let mayResend = request.body.length === 0 && IDEMPOTENT_METHODS.has(request.method);
+      let direct: http.RequestOptions | undefined;
       const send = (agent: http.Agent): boolean => {
         let attempt: http.ClientRequest;
         try {
           attempt =
-            proxyOptions === undefined
-              ? lib.request(url, { method: request.method, headers, agent })
-              : lib.request({ ...proxyOptions, method: request.method, headers, agent });
+            proxyOptions !== undefined
+              ? lib.request({ ...proxyOptions, method: request.method, headers, agent })
+              : proxyAgent === undefined && url.username === '' && url.password === ''
+                ? lib.request(withAgent((direct ??= directOptions(url, request, agent)), agent))
+                : lib.request(url, { method: request.method, headers, agent });
         } catch (e) {
           // Bad header names or values, a bad method: Node refuses before any I/O.
           fail(new NotSupported(`Cannot send ${request}: ${(e as Error).message}`));
@@ -392,6 +395,35 @@ export class HttpDownloadHandler {
     this.#freshHttpAgent.destroy();
     this.#freshHttpsAgent.destroy();
   }
+}
+
+/**
+ * The options of a request straight to `url` (no proxy, no userinfo), with its headers as a flat
+ * name/value list: what `http.request(url, { headers })` makes of them (each header's values as
+ * set, then Content-Length for a body, then Host), without Node parsing the URL into options
+ * again and calling setHeader for each header. Node validates the names and values the same way.
+ * @internal
+ */
+export function directOptions(url: URL, request: Request, agent: http.Agent): http.RequestOptions {
+  const list = request.headers.toNodeHeaderList();
+  if (request.body.length > 0 && !request.headers.has('content-length')) list.push('Content-Length', String(request.body.length));
+  if (!request.headers.has('host')) list.push('Host', url.host);
+  const hostname = url.hostname;
+  return {
+    protocol: url.protocol,
+    // Node wants an IPv6 address without its brackets (urlToHttpOptions strips them too).
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    method: request.method,
+    headers: list as unknown as http.OutgoingHttpHeaders,
+    agent,
+  };
+}
+
+/** `options` with `agent` (the one silent resend goes out on a fresh connection's agent). */
+function withAgent(options: http.RequestOptions, agent: http.Agent): http.RequestOptions {
+  return options.agent === agent ? options : { ...options, agent };
 }
 
 /** `url` without its `#fragment`. */
