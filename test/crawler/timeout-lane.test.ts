@@ -6,7 +6,7 @@ import { Clock } from '@deferkit/reactor';
 import { TimeoutLane } from '../../packages/crawler/src/downloader/timeoutLane.js';
 
 describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
-  it('T1 each timeout fires at its own deadline, in the order started; a settled one never fires', () => {
+  it('TL1 each timeout fires at its own deadline, in the order started; a settled one never fires', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 10);
     const fired: Array<[string, number]> = [];
@@ -26,7 +26,7 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(lane.size).toBe(0);
   });
 
-  it('T2 keeps at most one reactor timer; with nothing pending it fires once and is not set again; close() cancels it', () => {
+  it('TL2 keeps at most one reactor timer; with nothing pending it fires once and is not set again; close() cancels it', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 5);
     const entries = Array.from({ length: 100 }, () => lane.add(() => {}));
@@ -42,7 +42,7 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(clock.getDelayedCalls().length).toBe(0);
   });
 
-  it('T2b a timer set for a timeout since settled moves on to the next pending deadline', () => {
+  it('TL2b a timer set for a timeout since settled moves on to the next pending deadline', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 5);
     const fired: number[] = [];
@@ -55,7 +55,7 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(fired).toEqual([7]);
   });
 
-  it('T3 a timeout started while others fire still fires at its own deadline', () => {
+  it('TL3 a timeout started while others fire still fires at its own deadline', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 3);
     const fired: Array<[string, number]> = [];
@@ -71,7 +71,7 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(fired).toEqual([['first', 3], ['second', 4], ['restarted', 6]]);
   });
 
-  it('T4 a slow download at the front does not make the lane hold every later, settled timeout', () => {
+  it('TL4 a slow download at the front does not make the lane hold every later, settled timeout', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 100);
     let slowFired = false;
@@ -85,7 +85,7 @@ describe('TimeoutLane (DOWNLOAD_TIMEOUT with one timer)', () => {
     expect(clock.getDelayedCalls().length).toBe(0);
   });
 
-  it('T5 an error thrown by one timeout does not stop the others, and the timer is set again', () => {
+  it('TL5 an error thrown by one timeout does not stop the others, and the timer is set again', () => {
     const clock = new Clock();
     const lane = new TimeoutLane(clock, 1);
     const fired: string[] = [];

@@ -2,6 +2,15 @@
 
 import { brandClass } from './utils/brand.js';
 
+/** One header of a {@link Headers}. */
+interface HeaderEntry {
+  /** The name in lower case, what lookups compare. */
+  readonly key: string;
+  /** The name as first set. */
+  readonly name: string;
+  readonly values: string[];
+}
+
 /** What `new Headers()` accepts. */
 export type HeadersInit = Headers | Record<string, string | number | readonly string[] | undefined> | Iterable<readonly [string, string]>;
 
@@ -20,7 +29,19 @@ export type HeadersInit = Headers | Record<string, string | number | readonly st
  * ```
  */
 export class Headers {
-  readonly #map = new Map<string, { name: string; values: string[] }>();
+  /**
+   * The headers in the order their names were first set: lower-cased name, name as set, values.
+   * A list, not a Map: a request has a handful of headers, a scan of them is as quick as a hash
+   * lookup, and every Request and Response has its own (a Map is several times the bytes).
+   */
+  readonly #entries: HeaderEntry[] = [];
+
+  /** The index of the header named `key` (lower case), or -1. */
+  #find(key: string): number {
+    const e = this.#entries;
+    for (let i = 0; i < e.length; i++) if (e[i]!.key === key) return i;
+    return -1;
+  }
 
   /** @param init - a Headers, a record, or name/value pairs. */
   constructor(init?: HeadersInit) {
@@ -45,59 +66,67 @@ export class Headers {
 
   /** The first value, or `null`. */
   get(name: string): string | null {
-    return this.#map.get(name.toLowerCase())?.values[0] ?? null;
+    const i = this.#find(name.toLowerCase());
+    return i === -1 ? null : (this.#entries[i]!.values[0] ?? null);
   }
 
   /** Every value (Scrapy's `getlist`). */
   getList(name: string): string[] {
-    return [...(this.#map.get(name.toLowerCase())?.values ?? [])];
+    const i = this.#find(name.toLowerCase());
+    return i === -1 ? [] : [...this.#entries[i]!.values];
   }
 
   /** Whether the header is present. */
   has(name: string): boolean {
-    return this.#map.has(name.toLowerCase());
+    return this.#find(name.toLowerCase()) !== -1;
   }
 
   /** Replace the header's values with `value`. */
   set(name: string, value: string | readonly string[]): void {
-    this.#map.set(name.toLowerCase(), { name, values: Array.isArray(value) ? [...value] : [String(value)] });
+    const key = name.toLowerCase();
+    const entry: HeaderEntry = { key, name, values: Array.isArray(value) ? [...value] : [String(value)] };
+    const i = this.#find(key);
+    // As Map.set: a header set again keeps its place (under the name given now).
+    if (i === -1) this.#entries.push(entry);
+    else this.#entries[i] = entry;
   }
 
   /** Add a value. */
   append(name: string, value: string): void {
     const key = name.toLowerCase();
-    const entry = this.#map.get(key);
-    if (entry === undefined) this.#map.set(key, { name, values: [String(value)] });
-    else entry.values.push(String(value));
+    const i = this.#find(key);
+    if (i === -1) this.#entries.push({ key, name, values: [String(value)] });
+    else this.#entries[i]!.values.push(String(value));
   }
 
   /** Set `value` only if the header is absent (Scrapy's `setdefault`). */
   setDefault(name: string, value: string): void {
     const key = name.toLowerCase();
-    if (!this.#map.has(key)) this.#map.set(key, { name, values: Array.isArray(value) ? [...(value as string[])] : [String(value)] });
+    if (this.#find(key) === -1) this.#entries.push({ key, name, values: Array.isArray(value) ? [...(value as string[])] : [String(value)] });
   }
 
   /** Remove the header. */
   delete(name: string): void {
-    this.#map.delete(name.toLowerCase());
+    const i = this.#find(name.toLowerCase());
+    if (i !== -1) this.#entries.splice(i, 1);
   }
 
   /** `[name, values]` pairs with the names as first set. */
   entriesList(): Array<[string, string[]]> {
-    return [...this.#map.values()].map((e) => [e.name, [...e.values]]);
+    return this.#entries.map((e) => [e.name, [...e.values]]);
   }
 
   /** A plain object: one value per header (joined with ', ' when repeated). */
   toObject(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const { name, values } of this.#map.values()) out[name] = values.join(', ');
+    for (const { name, values } of this.#entries) out[name] = values.join(', ');
     return out;
   }
 
   /** For Node's http module: repeated headers stay arrays. */
   toNodeHeaders(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (const { name, values } of this.#map.values()) out[name] = values.length === 1 ? values[0]! : [...values];
+    for (const { name, values } of this.#entries) out[name] = values.length === 1 ? values[0]! : [...values];
     return out;
   }
 
@@ -107,13 +136,13 @@ export class Headers {
    */
   toNodeHeaderList(): Array<string | string[]> {
     const out: Array<string | string[]> = [];
-    for (const { name, values } of this.#map.values()) out.push(name, values.length === 1 ? values[0]! : [...values]);
+    for (const { name, values } of this.#entries) out.push(name, values.length === 1 ? values[0]! : [...values]);
     return out;
   }
 
   /** The number of distinct headers. */
   get size(): number {
-    return this.#map.size;
+    return this.#entries.length;
   }
 }
 
