@@ -13,8 +13,8 @@ export interface TimerOwner {
   _now(): number;
   /** `call` was cancelled: drop it. */
   _cancelCall(call: DelayedCall): void;
-  /** `call.getTime()` changed (reset or delay): re-file it. */
-  _moveCall(call: DelayedCall): void;
+  /** `call.getTime()` changed (reset or delay) from `oldTime`: re-file it. */
+  _moveCall(call: DelayedCall, oldTime: number): void;
 }
 
 /** The `args` of every call scheduled without arguments (frozen, like Twisted's empty tuple). */
@@ -24,7 +24,8 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * A call scheduled to run at a time, returned by `callLater()` of `Clock` and of the reactors.
  * `reset()` and `delay()` move it; `cancel()` stops it; all three throw `AlreadyCalled` once it
  * ran and `AlreadyCancelled` once it was cancelled. Its owner keeps it in a timer heap, so
- * scheduling, cancelling and moving it cost O(log n) in the number of pending calls.
+ * scheduling and moving it cost O(log n) in the number of pending calls and cancelling it O(1)
+ * (amortised: the heap drops cancelled calls lazily, as Twisted's reactor does).
  *
  * Mirrors Twisted's `twisted.internet.base.DelayedCall`.
  *
@@ -52,8 +53,13 @@ export class DelayedCall implements IDelayedCall {
   func: ((...args: any[]) => unknown) | null;
   /** Its arguments (a frozen empty array when there are none). */
   args: unknown[] | null;
-  /** Position in the owner's heap, -1 when not in it. @internal */
-  _heapIndex = -1;
+  /** The tie-break its owner filed it under: its place among calls of the same time. @internal */
+  _tie = 0;
+  /**
+   * Which of the owner's heap entries for it is the live one (moving it files a new entry and
+   * leaves the old one stale); negative once it left the heap. @internal
+   */
+  _gen = 0;
   readonly #owner: TimerOwner;
 
   /**
@@ -107,6 +113,7 @@ export class DelayedCall implements IDelayedCall {
    */
   reset(seconds: number): void {
     this.#check('reset');
+    const oldTime = this.getTime();
     const newTime = this.#owner._now() + seconds;
     if (newTime < this.time) {
       this.delayedTime = 0;
@@ -114,7 +121,7 @@ export class DelayedCall implements IDelayedCall {
     } else {
       this.delayedTime = newTime - this.time;
     }
-    this.#owner._moveCall(this);
+    this.#owner._moveCall(this, oldTime);
   }
 
   /**
@@ -125,12 +132,13 @@ export class DelayedCall implements IDelayedCall {
    */
   delay(seconds: number): void {
     this.#check('delay');
+    const oldTime = this.getTime();
     this.delayedTime += seconds;
     if (this.delayedTime < 0) {
       this.time += this.delayedTime;
       this.delayedTime = 0;
     }
-    this.#owner._moveCall(this);
+    this.#owner._moveCall(this, oldTime);
   }
 
   /** `<DelayedCall 0.5s fn>`-style description. */
