@@ -55,11 +55,8 @@ export class DelayedCall implements IDelayedCall {
   args: unknown[] | null;
   /** The tie-break its owner filed it under: its place among calls of the same time. @internal */
   _tie = 0;
-  /**
-   * Which of the owner's heap entries for it is the live one (moving it files a new entry and
-   * leaves the old one stale); negative once it left the heap. @internal
-   */
-  _gen = 0;
+  /** Its slot in the owner's heap (which entry is its live one), -1 when not in it. @internal */
+  _slot = -1;
   readonly #owner: TimerOwner;
 
   /**

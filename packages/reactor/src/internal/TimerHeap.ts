@@ -1,21 +1,21 @@
 // The one timer structure of this package: Clock and every reactor and event loop keep their
 // pending DelayedCalls in a TimerHeap.
 //
-// A 4-ary min-heap of entries ordered by (deadline, tie-break), both plain numbers held by the
-// heap itself in one Float64Array (slot i at 2i and 2i + 1), so ordering reads adjacent doubles
-// and never calls into the DelayedCall. Four children are four adjacent slots (64 bytes, about
-// one cache line), and the heap is half as deep as a binary one: with a million pending calls
-// the bottom levels are out of cache, and each level costs a miss.
+// A 4-ary min-heap of entries [deadline, tie-break, slot], all plain numbers in one
+// Float64Array (entry i at 3i..3i + 2), ordered by (deadline, tie-break). The slot names the
+// call in a side table (#slab), so sifting moves numbers within one array and never touches a
+// call or a second array: with a million pending calls the lower levels of the heap are out of
+// cache, and each array a level touches is a miss (the binary heap of calls that wrote each
+// moved call's position back into the call paid three per level). Four children are adjacent,
+// and the heap is half as deep as a binary one.
 //
-// Removal is lazy, as in Twisted's reactor (ReactorBase._cancelCallLater): the heap does not
-// know where a call is, and never writes to a call it moves, only to its own arrays (writing
-// each moved call's position back into the call was a cache miss per level at a million calls).
-// An entry holds the call and the generation it was filed under; the call holds the generation
-// of its live entry (_gen), or a negative number once it left the heap. Cancelling a call makes
-// its entry stale in O(1); moving it (reset, delay) files a new entry with the next generation,
-// and the old one goes stale. A stale entry is dropped when it reaches the top, or when stale
-// entries outnumber live ones (and are more than STALE_MIN), at a rebuild: O(n), so amortised
-// O(1) per stale entry, and the heap never holds more than about twice its live calls.
+// Removal is lazy, as in Twisted's reactor (ReactorBase._cancelCallLater). A call knows its
+// entry's slot (_slot); cancelling it empties the slot (O(1)) and leaves the entry stale;
+// moving it (reset, delay) empties the old slot and files a new entry. A stale entry is dropped
+// when it reaches the top, or when stale entries outnumber live ones (and are more than
+// STALE_MIN) at a rebuild: O(n) without touching a call, so amortised O(1) per stale entry, and
+// the heap never holds more than about twice its live calls. A slot is reused only once no entry
+// names it.
 //
 // Beside the heap sits the due lane: a FIFO for calls that are due when they are scheduled
 // (callLater(0), the commonest timed call of a reactor). Their owner files them with pushDue().
@@ -29,22 +29,23 @@ import type { DelayedCall } from '../DelayedCall.js';
 const MIN_CAPACITY = 16;
 /** Fewer stale entries than this are never worth a rebuild (Twisted's threshold). */
 const STALE_MIN = 50;
-/** Generations stay small integers (a Smi field, not a boxed double). */
-const GEN_MASK = 0x3fffffff;
 
-/** @internal */
+/**
+ * Slots are read back from the Float64Arrays as doubles; `| 0` keeps them small integers, so a
+ * call's _slot field stays a Smi field (a double there would box it in every DelayedCall).
+ * @internal
+ */
 export class TimerHeap {
-  #calls: Array<DelayedCall | undefined> = [];
-  /** [deadline, tie-break] per slot. */
-  #keys = new Float64Array(2 * MIN_CAPACITY);
-  /** The generation each slot's entry was filed under: live while it equals its call's _gen. */
-  #gens = new Int32Array(MIN_CAPACITY);
+  /** [deadline, tie-break, slot] per entry. */
+  #keys = new Float64Array(3 * MIN_CAPACITY);
   /** Entries in the heap, live and stale. */
   #n = 0;
-  /** The due lane: calls (undefined before the front), their [deadline, tie-break], generations. */
-  #lane: Array<DelayedCall | undefined> = [];
-  #laneKeys: number[] = [];
-  #laneGens: number[] = [];
+  /** Slot → call while the entry naming it is live; undefined while stale or free. */
+  #slab: Array<DelayedCall | undefined> = [];
+  /** Slots no entry names. */
+  #free: number[] = [];
+  /** The due lane: [deadline, tie-break, slot] per entry; the front. */
+  #lane: number[] = [];
   #laneHead = 0;
   /** Calls in the heap and the lane; entries there that are stale. */
   #live = 0;
@@ -61,20 +62,21 @@ export class TimerHeap {
    */
   #clean(): void {
     if (this.#stale === 0) return;
-    // #takeLast may shrink the arrays: read them afresh each time.
-    while (this.#n > 0 && this.#calls[0]!._gen !== this.#gens[0]) {
+    const slab = this.#slab;
+    // #takeLast may shrink the key array: read it afresh each time.
+    while (this.#n > 0 && slab[this.#keys[2]!] === undefined) {
+      this.#free.push(this.#keys[2]! | 0);
       this.#stale--;
       this.#takeLast(0);
     }
     const lane = this.#lane;
-    const laneGens = this.#laneGens;
     let h = this.#laneHead;
-    if (h < lane.length && lane[h]!._gen !== laneGens[h]) {
+    if (h < lane.length && slab[lane[h + 2]!] === undefined) {
       do {
-        lane[h] = undefined;
-        h++;
+        this.#free.push(lane[h + 2]! | 0);
         this.#stale--;
-      } while (h < lane.length && lane[h]!._gen !== laneGens[h]);
+        h += 3;
+      } while (h < lane.length && slab[lane[h + 2]!] === undefined);
       this.#laneHead = h;
       this.#laneAdvanced();
     }
@@ -83,42 +85,52 @@ export class TimerHeap {
   /** Whether the earliest call is the lane's front (call after #clean()). */
   #laneFirst(): boolean {
     const h = this.#laneHead;
-    if (h === this.#lane.length) return false;
+    const lane = this.#lane;
+    if (h === lane.length) return false;
     if (this.#n === 0) return true;
-    const lw = this.#laneKeys[2 * h]!;
+    const lw = lane[h]!;
     const hw = this.#keys[0]!;
-    return lw < hw || (lw === hw && this.#laneKeys[2 * h + 1]! < this.#keys[1]!);
+    return lw < hw || (lw === hw && lane[h + 1]! < this.#keys[1]!);
   }
 
   /** The earliest call, or undefined when empty. */
   peek(): DelayedCall | undefined {
     this.#clean();
-    if (this.#laneFirst()) return this.#lane[this.#laneHead];
-    return this.#n > 0 ? this.#calls[0] : undefined;
+    if (this.#laneFirst()) return this.#slab[this.#lane[this.#laneHead + 2]!];
+    return this.#n > 0 ? this.#slab[this.#keys[2]!] : undefined;
   }
 
   /** The earliest deadline, or +Infinity when empty. */
   peekTime(): number {
     this.#clean();
-    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead]!;
+    if (this.#laneFirst()) return this.#lane[this.#laneHead]!;
     return this.#n > 0 ? this.#keys[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** The tie-break of the earliest call (undefined behaviour when empty). */
   peekTieBreak(): number {
     this.#clean();
-    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead + 1]!;
+    if (this.#laneFirst()) return this.#lane[this.#laneHead + 1]!;
     return this.#keys[1]!;
   }
 
   /** Whether `call` (one of this heap's owner's calls) is in the heap. */
   has(call: DelayedCall): boolean {
-    return call._gen >= 0;
+    return call._slot >= 0;
   }
 
   /** The tie-break `call` is filed under (it must be in the heap). */
   tieBreakOf(call: DelayedCall): number {
     return call._tie;
+  }
+
+  /** A slot for `call`: a free one, else a new one. */
+  #claim(call: DelayedCall): number {
+    const slab = this.#slab;
+    const slot = this.#free.length > 0 ? this.#free.pop()! : slab.length;
+    slab[slot] = call;
+    call._slot = slot;
+    return slot;
   }
 
   /**
@@ -130,15 +142,12 @@ export class TimerHeap {
   pushDue(call: DelayedCall, when: number, tieBreak: number): void {
     const lane = this.#lane;
     const n = lane.length;
-    const keys = this.#laneKeys;
-    if (n > this.#laneHead && (when < keys[2 * n - 2]! || (when === keys[2 * n - 2]! && tieBreak < keys[2 * n - 1]!))) {
+    if (n > this.#laneHead && (when < lane[n - 3]! || (when === lane[n - 3]! && tieBreak < lane[n - 2]!))) {
       this.push(call, when, tieBreak);
       return;
     }
     call._tie = tieBreak;
-    lane.push(call);
-    keys.push(when, tieBreak);
-    this.#laneGens.push(call._gen);
+    lane.push(when, tieBreak, this.#claim(call));
     this.#live++;
   }
 
@@ -146,27 +155,26 @@ export class TimerHeap {
   push(call: DelayedCall, when: number, tieBreak: number): void {
     call._tie = tieBreak;
     this.#live++;
-    this.#insert(call, call._gen, when, tieBreak);
+    this.#insert(when, tieBreak, this.#claim(call));
   }
 
   /**
-   * File `call` (which must be in the heap) under a new (when, tieBreak): a new entry with the
-   * call's next generation; the old entry goes stale.
+   * File `call` (which must be in the heap) under a new (when, tieBreak): a new entry in a new
+   * slot; the old entry goes stale.
    */
   update(call: DelayedCall, when: number, tieBreak: number): void {
-    const gen = (call._gen + 1) & GEN_MASK;
-    call._gen = gen;
-    call._tie = tieBreak;
+    this.#slab[call._slot] = undefined;
     this.#stale++;
-    this.#insert(call, gen, when, tieBreak);
+    call._tie = tieBreak;
+    this.#insert(when, tieBreak, this.#claim(call));
     this.#staleAdded();
   }
 
-  #insert(call: DelayedCall, gen: number, when: number, tieBreak: number): void {
+  #insert(when: number, tieBreak: number, slot: number): void {
     const i = this.#n;
-    if (i === this.#gens.length) this.#resize(2 * i);
+    if (3 * i === this.#keys.length) this.#resize(2 * i);
     this.#n = i + 1;
-    this.#up(i, call, gen, when, tieBreak);
+    this.#up(i, when, tieBreak, slot);
   }
 
   /** Remove and return the earliest call. */
@@ -185,8 +193,8 @@ export class TimerHeap {
     this.#clean();
     if (this.#laneFirst()) {
       const h = this.#laneHead;
-      const keys = this.#laneKeys;
-      if (!(keys[2 * h]! <= now && keys[2 * h + 1]! < limit)) return undefined;
+      const lane = this.#lane;
+      if (!(lane[h]! <= now && lane[h + 1]! < limit)) return undefined;
       return this.#takeLaneFront();
     }
     if (this.#n === 0 || !(this.#keys[0]! <= now && this.#keys[1]! < limit)) return undefined;
@@ -195,9 +203,10 @@ export class TimerHeap {
 
   /** Remove `call` (O(1): its entry goes stale); false when it is not in the heap. */
   remove(call: DelayedCall): boolean {
-    const gen = call._gen;
-    if (gen < 0) return false;
-    call._gen = ~gen;
+    const slot = call._slot;
+    if (slot < 0) return false;
+    this.#slab[slot] = undefined;
+    call._slot = -1;
     this.#live--;
     this.#stale++;
     this.#staleAdded();
@@ -205,20 +214,25 @@ export class TimerHeap {
   }
 
   #takeTop(): DelayedCall {
-    const top = this.#calls[0]!;
-    top._gen = ~top._gen;
+    const slot = this.#keys[2]! | 0;
+    const call = this.#slab[slot]!;
+    this.#slab[slot] = undefined;
+    this.#free.push(slot);
+    call._slot = -1;
     this.#live--;
     this.#takeLast(0);
-    return top;
+    return call;
   }
 
   #takeLaneFront(): DelayedCall {
     const h = this.#laneHead;
-    const call = this.#lane[h]!;
-    this.#lane[h] = undefined;
-    this.#laneHead = h + 1;
-    call._gen = ~call._gen;
+    const slot = this.#lane[h + 2]! | 0;
+    const call = this.#slab[slot]!;
+    this.#slab[slot] = undefined;
+    this.#free.push(slot);
+    call._slot = -1;
     this.#live--;
+    this.#laneHead = h + 3;
     this.#laneAdvanced();
     return call;
   }
@@ -233,15 +247,11 @@ export class TimerHeap {
     const h = this.#laneHead;
     if (h === lane.length) {
       lane.length = 0;
-      this.#laneKeys.length = 0;
-      this.#laneGens.length = 0;
       this.#laneHead = 0;
       return;
     }
-    if (h < 1024 || h < lane.length >> 1) return;
+    if (h < 3072 || h < lane.length >> 1) return;
     lane.splice(0, h);
-    this.#laneKeys.splice(0, 2 * h);
-    this.#laneGens.splice(0, h);
     this.#laneHead = 0;
   }
 
@@ -255,67 +265,99 @@ export class TimerHeap {
   }
 
   #clear(): void {
-    this.#calls.length = 0;
     this.#n = 0;
-    if (this.#gens.length > 1024) this.#resize(MIN_CAPACITY);
+    if (this.#keys.length > 3 * 1024) this.#resize(MIN_CAPACITY);
+    this.#slab.length = 0;
+    this.#free.length = 0;
     this.#lane.length = 0;
-    this.#laneKeys.length = 0;
-    this.#laneGens.length = 0;
     this.#laneHead = 0;
     this.#stale = 0;
   }
 
-  /** Keep the live entries only, then restore the heap order bottom-up (Floyd's heapify, O(n)). */
+  /**
+   * Keep the live entries only (their slots say which), then restore the heap order bottom-up
+   * (Floyd's heapify, O(n)). No call is touched.
+   */
   #rebuild(): void {
-    const calls = this.#calls;
     const keys = this.#keys;
-    const gens = this.#gens;
+    const slab = this.#slab;
+    const free = this.#free;
     const n = this.#n;
     let j = 0;
     for (let i = 0; i < n; i++) {
-      const call = calls[i]!;
-      const gen = gens[i]!;
-      if (call._gen !== gen) continue;
-      calls[j] = call;
-      keys[2 * j] = keys[2 * i]!;
-      keys[2 * j + 1] = keys[2 * i + 1]!;
-      gens[j] = gen;
+      const slot = keys[3 * i + 2]! | 0;
+      if (slab[slot] === undefined) {
+        free.push(slot);
+        continue;
+      }
+      keys[3 * j] = keys[3 * i]!;
+      keys[3 * j + 1] = keys[3 * i + 1]!;
+      keys[3 * j + 2] = slot;
       j++;
     }
-    calls.length = j;
     this.#n = j;
-    for (let i = (j - 2) >> 2; i >= 0; i--) this.#down(i, calls[i]!, gens[i]!, keys[2 * i]!, keys[2 * i + 1]!);
+    for (let i = (j - 2) >> 2; i >= 0; i--) this.#down(i, keys[3 * i]!, keys[3 * i + 1]!, keys[3 * i + 2]!);
     const lane = this.#lane;
-    const laneKeys = this.#laneKeys;
-    const laneGens = this.#laneGens;
     let k = 0;
-    for (let i = this.#laneHead; i < lane.length; i++) {
-      const call = lane[i]!;
-      const gen = laneGens[i]!;
-      if (call._gen !== gen) continue;
-      lane[k] = call;
-      laneKeys[2 * k] = laneKeys[2 * i]!;
-      laneKeys[2 * k + 1] = laneKeys[2 * i + 1]!;
-      laneGens[k] = gen;
-      k++;
+    for (let i = this.#laneHead; i < lane.length; i += 3) {
+      const slot = lane[i + 2]! | 0;
+      if (slab[slot] === undefined) {
+        free.push(slot);
+        continue;
+      }
+      lane[k] = lane[i]!;
+      lane[k + 1] = lane[i + 1]!;
+      lane[k + 2] = slot;
+      k += 3;
     }
     lane.length = k;
-    laneKeys.length = 2 * k;
-    laneGens.length = k;
     this.#laneHead = 0;
     this.#stale = 0;
-    const capacity = this.#gens.length;
+    const capacity = keys.length / 3;
     if (capacity > 1024 && j < capacity >> 2) this.#resize(2 * j);
+    if (slab.length > 1024 && slab.length > 4 * this.#live) this.#renumber();
+  }
+
+  /**
+   * Give the live calls the slots 0…live-1 again, so the slab shrinks after most of a large
+   * heap was cancelled (the free slots would otherwise stay allocated). Called from #rebuild
+   * (no stale entries): O(n), touching each live call once.
+   */
+  #renumber(): void {
+    const keys = this.#keys;
+    const old = this.#slab;
+    const slab: Array<DelayedCall | undefined> = [];
+    for (let i = 0; i < this.#n; i++) {
+      const call = old[keys[3 * i + 2]!]!;
+      keys[3 * i + 2] = slab.length;
+      call._slot = slab.length;
+      slab.push(call);
+    }
+    const lane = this.#lane;
+    for (let i = this.#laneHead; i < lane.length; i += 3) {
+      const call = old[lane[i + 2]!]!;
+      lane[i + 2] = slab.length;
+      call._slot = slab.length;
+      slab.push(call);
+    }
+    this.#slab = slab;
+    this.#free = [];
   }
 
   /** The calls, in heap order, then the lane's (a new array). O(n). */
   toArray(): DelayedCall[] {
     const out: DelayedCall[] = [];
-    const calls = this.#calls;
-    const gens = this.#gens;
-    for (let i = 0; i < this.#n; i++) if (calls[i]!._gen === gens[i]) out.push(calls[i]!);
+    const keys = this.#keys;
+    const slab = this.#slab;
+    for (let i = 0; i < this.#n; i++) {
+      const call = slab[keys[3 * i + 2]!];
+      if (call !== undefined) out.push(call);
+    }
     const lane = this.#lane;
-    for (let i = this.#laneHead; i < lane.length; i++) if (lane[i]!._gen === this.#laneGens[i]) out.push(lane[i]!);
+    for (let i = this.#laneHead; i < lane.length; i += 3) {
+      const call = slab[lane[i + 2]!];
+      if (call !== undefined) out.push(call);
+    }
     return out;
   }
 
@@ -324,22 +366,18 @@ export class TimerHeap {
     const out: DelayedCall[] = [];
     const when: number[] = [];
     const tie: number[] = [];
-    const calls = this.#calls;
-    const gens = this.#gens;
-    const keys = this.#keys;
-    for (let i = 0; i < this.#n; i++) {
-      if (calls[i]!._gen !== gens[i]) continue;
-      out.push(calls[i]!);
-      when.push(keys[2 * i]!);
-      tie.push(keys[2 * i + 1]!);
-    }
-    const lane = this.#lane;
-    for (let i = this.#laneHead; i < lane.length; i++) {
-      if (lane[i]!._gen !== this.#laneGens[i]) continue;
-      out.push(lane[i]!);
-      when.push(this.#laneKeys[2 * i]!);
-      tie.push(this.#laneKeys[2 * i + 1]!);
-    }
+    const slab = this.#slab;
+    const collect = (keys: ArrayLike<number>, from: number, to: number): void => {
+      for (let i = from; i < to; i += 3) {
+        const call = slab[keys[i + 2]!];
+        if (call === undefined) continue;
+        out.push(call);
+        when.push(keys[i]!);
+        tie.push(keys[i + 1]!);
+      }
+    };
+    collect(this.#keys, 0, 3 * this.#n);
+    collect(this.#lane, this.#laneHead, this.#lane.length);
     const order = Array.from({ length: out.length }, (_, i) => i);
     order.sort((a, b) => when[a]! - when[b]! || tie[a]! - tie[b]!);
     return order.map((i) => out[i]!);
@@ -354,105 +392,87 @@ export class TimerHeap {
   #takeLast(i: number): void {
     const n = this.#n - 1;
     this.#n = n;
-    const calls = this.#calls;
-    const gens = this.#gens;
-    const last = calls[n]!;
-    calls[n] = undefined;
     if (i < n) {
       const keys = this.#keys;
-      const w = keys[2 * n]!;
-      const t = keys[2 * n + 1]!;
-      const g = gens[n]!;
+      const w = keys[3 * n]!;
+      const t = keys[3 * n + 1]!;
+      const s = keys[3 * n + 2]!;
       for (;;) {
         const first = 4 * i + 1;
         if (first >= n) break;
         let c = first;
-        let cw = keys[2 * first]!;
-        let ct = keys[2 * first + 1]!;
+        let cw = keys[3 * first]!;
+        let ct = keys[3 * first + 1]!;
         const end = first + 4 < n ? first + 4 : n;
         for (let k = first + 1; k < end; k++) {
-          const kw = keys[2 * k]!;
-          if (kw < cw || (kw === cw && keys[2 * k + 1]! < ct)) {
+          const kw = keys[3 * k]!;
+          if (kw < cw || (kw === cw && keys[3 * k + 1]! < ct)) {
             c = k;
             cw = kw;
-            ct = keys[2 * k + 1]!;
+            ct = keys[3 * k + 1]!;
           }
         }
-        keys[2 * i] = cw;
-        keys[2 * i + 1] = ct;
-        calls[i] = calls[c];
-        gens[i] = gens[c]!;
+        keys[3 * i] = cw;
+        keys[3 * i + 1] = ct;
+        keys[3 * i + 2] = keys[3 * c + 2]!;
         i = c;
       }
-      this.#up(i, last, g, w, t);
+      this.#up(i, w, t, s);
     }
-    const capacity = gens.length;
+    const capacity = this.#keys.length / 3;
     if (capacity > 1024 && n < capacity >> 2) this.#resize(capacity >> 1);
   }
 
-  /** Put the entry (call, gen, w, t) at slot i or above it. */
-  #up(i: number, call: DelayedCall, gen: number, w: number, t: number): void {
+  /** Put the entry (w, t, slot) at index i or above it. */
+  #up(i: number, w: number, t: number, slot: number): void {
     const keys = this.#keys;
-    const calls = this.#calls;
-    const gens = this.#gens;
     while (i > 0) {
       const p = (i - 1) >> 2;
-      const pw = keys[2 * p]!;
-      if (!(w < pw || (w === pw && t < keys[2 * p + 1]!))) break;
-      keys[2 * i] = pw;
-      keys[2 * i + 1] = keys[2 * p + 1]!;
-      calls[i] = calls[p];
-      gens[i] = gens[p]!;
+      const pw = keys[3 * p]!;
+      if (!(w < pw || (w === pw && t < keys[3 * p + 1]!))) break;
+      keys[3 * i] = pw;
+      keys[3 * i + 1] = keys[3 * p + 1]!;
+      keys[3 * i + 2] = keys[3 * p + 2]!;
       i = p;
     }
-    keys[2 * i] = w;
-    keys[2 * i + 1] = t;
-    calls[i] = call;
-    gens[i] = gen;
+    keys[3 * i] = w;
+    keys[3 * i + 1] = t;
+    keys[3 * i + 2] = slot;
   }
 
-  /** Put the entry (call, gen, w, t) at slot i or below it. */
-  #down(i: number, call: DelayedCall, gen: number, w: number, t: number): void {
+  /** Put the entry (w, t, slot) at index i or below it. */
+  #down(i: number, w: number, t: number, slot: number): void {
     const keys = this.#keys;
-    const calls = this.#calls;
-    const gens = this.#gens;
     const n = this.#n;
     for (;;) {
       const first = 4 * i + 1;
       if (first >= n) break;
       let c = first;
-      let cw = keys[2 * first]!;
-      let ct = keys[2 * first + 1]!;
+      let cw = keys[3 * first]!;
+      let ct = keys[3 * first + 1]!;
       const end = first + 4 < n ? first + 4 : n;
       for (let k = first + 1; k < end; k++) {
-        const kw = keys[2 * k]!;
-        if (kw < cw || (kw === cw && keys[2 * k + 1]! < ct)) {
+        const kw = keys[3 * k]!;
+        if (kw < cw || (kw === cw && keys[3 * k + 1]! < ct)) {
           c = k;
           cw = kw;
-          ct = keys[2 * k + 1]!;
+          ct = keys[3 * k + 1]!;
         }
       }
       if (!(cw < w || (cw === w && ct < t))) break;
-      keys[2 * i] = cw;
-      keys[2 * i + 1] = ct;
-      calls[i] = calls[c];
-      gens[i] = gens[c]!;
+      keys[3 * i] = cw;
+      keys[3 * i + 1] = ct;
+      keys[3 * i + 2] = keys[3 * c + 2]!;
       i = c;
     }
-    keys[2 * i] = w;
-    keys[2 * i + 1] = t;
-    calls[i] = call;
-    gens[i] = gen;
+    keys[3 * i] = w;
+    keys[3 * i + 1] = t;
+    keys[3 * i + 2] = slot;
   }
 
   #resize(capacity: number): void {
-    const size = Math.max(MIN_CAPACITY, capacity);
-    const keys = new Float64Array(2 * size);
-    keys.set(this.#keys.subarray(0, 2 * this.#n));
+    const keys = new Float64Array(3 * Math.max(MIN_CAPACITY, capacity));
+    keys.set(this.#keys.subarray(0, 3 * this.#n));
     this.#keys = keys;
-    const gens = new Int32Array(size);
-    gens.set(this.#gens.subarray(0, this.#n));
-    this.#gens = gens;
-    if (this.#calls.length > this.#n) this.#calls.length = this.#n;
   }
 }
