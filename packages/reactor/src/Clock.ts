@@ -120,7 +120,7 @@ export class Clock implements IReactorTime {
     this.#settle();
     for (let call = heap.popIfDue(this.rightNow, Infinity); call !== undefined; call = heap.popIfDue(this.rightNow, Infinity)) {
       this.#viewStale = true;
-      call.called = true;
+      call._setCalled();
       const fn = call.func!;
       const args = call.args!;
       if (args.length === 0) fn();

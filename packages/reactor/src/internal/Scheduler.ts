@@ -161,7 +161,7 @@ export class Scheduler implements TimerOwner {
     const now = this.now();
     const heap = this.#heap;
     for (let top = heap.popIfDue(now, limit); top !== undefined; top = heap.popIfDue(now, limit)) {
-      top.called = true;
+      top._setCalled();
       const fn = top.func!;
       const args = top.args!;
       top.func = null;
