@@ -42,8 +42,12 @@ export class TimerHeap {
   #n = 0;
   /** Slot → call while the entry naming it is live; undefined while stale or free. */
   #slab: Array<DelayedCall | undefined> = [];
-  /** Slots no entry names. */
-  #free: number[] = [];
+  /**
+   * Slots no entry names: a stack in a typed array, so freeing the slots of a million cancelled
+   * calls allocates nothing the GC must scan (a growing number[] did, in the middle of cancels).
+   */
+  #free = new Int32Array(MIN_CAPACITY);
+  #freeCount = 0;
   /** The due lane: [deadline, tie-break, slot] per entry; the front. */
   #lane: number[] = [];
   #laneHead = 0;
@@ -65,7 +69,7 @@ export class TimerHeap {
     const slab = this.#slab;
     // #takeLast may shrink the key array: read it afresh each time.
     while (this.#n > 0 && slab[this.#keys[2]!] === undefined) {
-      this.#free.push(this.#keys[2]! | 0);
+      this.#release(this.#keys[2]! | 0);
       this.#stale--;
       this.#takeLast(0);
     }
@@ -73,7 +77,7 @@ export class TimerHeap {
     let h = this.#laneHead;
     if (h < lane.length && slab[lane[h + 2]!] === undefined) {
       do {
-        this.#free.push(lane[h + 2]! | 0);
+        this.#release(lane[h + 2]! | 0);
         this.#stale--;
         h += 3;
       } while (h < lane.length && slab[lane[h + 2]!] === undefined);
@@ -127,10 +131,21 @@ export class TimerHeap {
   /** A slot for `call`: a free one, else a new one. */
   #claim(call: DelayedCall): number {
     const slab = this.#slab;
-    const slot = this.#free.length > 0 ? this.#free.pop()! : slab.length;
+    const slot = this.#freeCount > 0 ? this.#free[--this.#freeCount]! : slab.length;
     slab[slot] = call;
     call._slot = slot;
     return slot;
+  }
+
+  /** `slot` is named by no entry any more: reuse it. */
+  #release(slot: number): void {
+    if (this.#freeCount === this.#free.length) {
+      // Never more free slots than slots: grow to the slab's size at once.
+      const free = new Int32Array(Math.max(2 * this.#free.length, this.#slab.length));
+      free.set(this.#free);
+      this.#free = free;
+    }
+    this.#free[this.#freeCount++] = slot;
   }
 
   /**
@@ -217,7 +232,7 @@ export class TimerHeap {
     const slot = this.#keys[2]! | 0;
     const call = this.#slab[slot]!;
     this.#slab[slot] = undefined;
-    this.#free.push(slot);
+    this.#release(slot);
     call._slot = -1;
     this.#live--;
     this.#takeLast(0);
@@ -229,7 +244,7 @@ export class TimerHeap {
     const slot = this.#lane[h + 2]! | 0;
     const call = this.#slab[slot]!;
     this.#slab[slot] = undefined;
-    this.#free.push(slot);
+    this.#release(slot);
     call._slot = -1;
     this.#live--;
     this.#laneHead = h + 3;
@@ -268,7 +283,8 @@ export class TimerHeap {
     this.#n = 0;
     if (this.#keys.length > 3 * 1024) this.#resize(MIN_CAPACITY);
     this.#slab.length = 0;
-    this.#free.length = 0;
+    this.#freeCount = 0;
+    if (this.#free.length > 1024) this.#free = new Int32Array(MIN_CAPACITY);
     this.#lane.length = 0;
     this.#laneHead = 0;
     this.#stale = 0;
@@ -281,13 +297,12 @@ export class TimerHeap {
   #rebuild(): void {
     const keys = this.#keys;
     const slab = this.#slab;
-    const free = this.#free;
     const n = this.#n;
     let j = 0;
     for (let i = 0; i < n; i++) {
       const slot = keys[3 * i + 2]! | 0;
       if (slab[slot] === undefined) {
-        free.push(slot);
+        this.#release(slot);
         continue;
       }
       keys[3 * j] = keys[3 * i]!;
@@ -302,7 +317,7 @@ export class TimerHeap {
     for (let i = this.#laneHead; i < lane.length; i += 3) {
       const slot = lane[i + 2]! | 0;
       if (slab[slot] === undefined) {
-        free.push(slot);
+        this.#release(slot);
         continue;
       }
       lane[k] = lane[i]!;
@@ -341,7 +356,8 @@ export class TimerHeap {
       slab.push(call);
     }
     this.#slab = slab;
-    this.#free = [];
+    this.#freeCount = 0;
+    this.#free = new Int32Array(MIN_CAPACITY);
   }
 
   /** The calls, in heap order, then the lane's (a new array). O(n). */
