@@ -22,13 +22,18 @@
 // Their deadline is "now", which never goes back, and their tie-break is the next one, so
 // appending keeps the lane sorted by (deadline, tie-break) and the earliest call is the earlier
 // of the lane's front and the heap's top. A lane call costs an append and a shift instead of
-// a sift up and a sift down. Its stale entries are skipped at the front, as the heap's are.
+// a sift up and a sift down. Only a new call enters the lane (a moved one goes to the heap), so
+// the lane holds its calls themselves and a call there has the slot IN_LANE: cancelled or moved,
+// it has another, and its lane entry is stale. Stale entries are skipped at the front, as the
+// heap's are.
 
 import type { DelayedCall } from '../DelayedCall.js';
 
 const MIN_CAPACITY = 16;
 /** Fewer stale entries than this are never worth a rebuild (Twisted's threshold). */
 const STALE_MIN = 50;
+/** The `_slot` of a call in the due lane: above every heap slot (the slab never gets this long). */
+const IN_LANE = 0x3fffffff;
 
 /**
  * Slots are read back from the Float64Arrays as doubles; `| 0` keeps them small integers, so a
@@ -48,8 +53,9 @@ export class TimerHeap {
    */
   #free = new Int32Array(MIN_CAPACITY);
   #freeCount = 0;
-  /** The due lane: [deadline, tie-break, slot] per entry; the front. */
-  #lane: number[] = [];
+  /** The due lane: its calls (undefined before the front), [deadline, tie-break] per entry, the front. */
+  #lane: Array<DelayedCall | undefined> = [];
+  #laneKeys: number[] = [];
   #laneHead = 0;
   /** Calls in the heap and the lane; entries there that are stale. */
   #live = 0;
@@ -75,12 +81,12 @@ export class TimerHeap {
     }
     const lane = this.#lane;
     let h = this.#laneHead;
-    if (h < lane.length && slab[lane[h + 2]!] === undefined) {
+    if (h < lane.length && lane[h]!._slot !== IN_LANE) {
       do {
-        this.#release(lane[h + 2]! | 0);
+        lane[h] = undefined;
         this.#stale--;
-        h += 3;
-      } while (h < lane.length && slab[lane[h + 2]!] === undefined);
+        h++;
+      } while (h < lane.length && lane[h]!._slot !== IN_LANE);
       this.#laneHead = h;
       this.#laneAdvanced();
     }
@@ -89,32 +95,32 @@ export class TimerHeap {
   /** Whether the earliest call is the lane's front (call after #clean()). */
   #laneFirst(): boolean {
     const h = this.#laneHead;
-    const lane = this.#lane;
-    if (h === lane.length) return false;
+    if (h === this.#lane.length) return false;
     if (this.#n === 0) return true;
-    const lw = lane[h]!;
+    const keys = this.#laneKeys;
+    const lw = keys[2 * h]!;
     const hw = this.#keys[0]!;
-    return lw < hw || (lw === hw && lane[h + 1]! < this.#keys[1]!);
+    return lw < hw || (lw === hw && keys[2 * h + 1]! < this.#keys[1]!);
   }
 
   /** The earliest call, or undefined when empty. */
   peek(): DelayedCall | undefined {
     this.#clean();
-    if (this.#laneFirst()) return this.#slab[this.#lane[this.#laneHead + 2]!];
+    if (this.#laneFirst()) return this.#lane[this.#laneHead];
     return this.#n > 0 ? this.#slab[this.#keys[2]!] : undefined;
   }
 
   /** The earliest deadline, or +Infinity when empty. */
   peekTime(): number {
     this.#clean();
-    if (this.#laneFirst()) return this.#lane[this.#laneHead]!;
+    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead]!;
     return this.#n > 0 ? this.#keys[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** The tie-break of the earliest call (undefined behaviour when empty). */
   peekTieBreak(): number {
     this.#clean();
-    if (this.#laneFirst()) return this.#lane[this.#laneHead + 1]!;
+    if (this.#laneFirst()) return this.#laneKeys[2 * this.#laneHead + 1]!;
     return this.#keys[1]!;
   }
 
@@ -157,12 +163,15 @@ export class TimerHeap {
   pushDue(call: DelayedCall, when: number, tieBreak: number): void {
     const lane = this.#lane;
     const n = lane.length;
-    if (n > this.#laneHead && (when < lane[n - 3]! || (when === lane[n - 3]! && tieBreak < lane[n - 2]!))) {
+    const keys = this.#laneKeys;
+    if (n > this.#laneHead && (when < keys[2 * n - 2]! || (when === keys[2 * n - 2]! && tieBreak < keys[2 * n - 1]!))) {
       this.push(call, when, tieBreak);
       return;
     }
     call._tie = tieBreak;
-    lane.push(when, tieBreak, this.#claim(call));
+    call._slot = IN_LANE;
+    lane.push(call);
+    keys.push(when, tieBreak);
     this.#live++;
   }
 
@@ -178,7 +187,7 @@ export class TimerHeap {
    * slot; the old entry goes stale.
    */
   update(call: DelayedCall, when: number, tieBreak: number): void {
-    this.#slab[call._slot] = undefined;
+    if (call._slot !== IN_LANE) this.#slab[call._slot] = undefined;
     this.#stale++;
     call._tie = tieBreak;
     this.#insert(when, tieBreak, this.#claim(call));
@@ -208,8 +217,8 @@ export class TimerHeap {
     this.#clean();
     if (this.#laneFirst()) {
       const h = this.#laneHead;
-      const lane = this.#lane;
-      if (!(lane[h]! <= now && lane[h + 1]! < limit)) return undefined;
+      const keys = this.#laneKeys;
+      if (!(keys[2 * h]! <= now && keys[2 * h + 1]! < limit)) return undefined;
       return this.#takeLaneFront();
     }
     if (this.#n === 0 || !(this.#keys[0]! <= now && this.#keys[1]! < limit)) return undefined;
@@ -220,7 +229,7 @@ export class TimerHeap {
   remove(call: DelayedCall): boolean {
     const slot = call._slot;
     if (slot < 0) return false;
-    this.#slab[slot] = undefined;
+    if (slot !== IN_LANE) this.#slab[slot] = undefined;
     call._slot = -1;
     this.#live--;
     this.#stale++;
@@ -241,13 +250,11 @@ export class TimerHeap {
 
   #takeLaneFront(): DelayedCall {
     const h = this.#laneHead;
-    const slot = this.#lane[h + 2]! | 0;
-    const call = this.#slab[slot]!;
-    this.#slab[slot] = undefined;
-    this.#release(slot);
+    const call = this.#lane[h]!;
+    this.#lane[h] = undefined;
     call._slot = -1;
     this.#live--;
-    this.#laneHead = h + 3;
+    this.#laneHead = h + 1;
     this.#laneAdvanced();
     return call;
   }
@@ -262,11 +269,13 @@ export class TimerHeap {
     const h = this.#laneHead;
     if (h === lane.length) {
       lane.length = 0;
+      this.#laneKeys.length = 0;
       this.#laneHead = 0;
       return;
     }
-    if (h < 3072 || h < lane.length >> 1) return;
+    if (h < 1024 || h < lane.length >> 1) return;
     lane.splice(0, h);
+    this.#laneKeys.splice(0, 2 * h);
     this.#laneHead = 0;
   }
 
@@ -286,6 +295,7 @@ export class TimerHeap {
     this.#freeCount = 0;
     if (this.#free.length > 1024) this.#free = new Int32Array(MIN_CAPACITY);
     this.#lane.length = 0;
+    this.#laneKeys.length = 0;
     this.#laneHead = 0;
     this.#stale = 0;
   }
@@ -313,19 +323,18 @@ export class TimerHeap {
     this.#n = j;
     for (let i = (j - 2) >> 2; i >= 0; i--) this.#down(i, keys[3 * i]!, keys[3 * i + 1]!, keys[3 * i + 2]!);
     const lane = this.#lane;
+    const laneKeys = this.#laneKeys;
     let k = 0;
-    for (let i = this.#laneHead; i < lane.length; i += 3) {
-      const slot = lane[i + 2]! | 0;
-      if (slab[slot] === undefined) {
-        this.#release(slot);
-        continue;
-      }
-      lane[k] = lane[i]!;
-      lane[k + 1] = lane[i + 1]!;
-      lane[k + 2] = slot;
-      k += 3;
+    for (let i = this.#laneHead; i < lane.length; i++) {
+      const call = lane[i]!;
+      if (call._slot !== IN_LANE) continue;
+      lane[k] = call;
+      laneKeys[2 * k] = laneKeys[2 * i]!;
+      laneKeys[2 * k + 1] = laneKeys[2 * i + 1]!;
+      k++;
     }
     lane.length = k;
+    laneKeys.length = 2 * k;
     this.#laneHead = 0;
     this.#stale = 0;
     this.#shrinkIfOversized();
@@ -347,13 +356,6 @@ export class TimerHeap {
       call._slot = slab.length;
       slab.push(call);
     }
-    const lane = this.#lane;
-    for (let i = this.#laneHead; i < lane.length; i += 3) {
-      const call = old[lane[i + 2]!]!;
-      lane[i + 2] = slab.length;
-      call._slot = slab.length;
-      slab.push(call);
-    }
     this.#slab = slab;
     this.#freeCount = 0;
     this.#free = new Int32Array(MIN_CAPACITY);
@@ -369,10 +371,7 @@ export class TimerHeap {
       if (call !== undefined) out.push(call);
     }
     const lane = this.#lane;
-    for (let i = this.#laneHead; i < lane.length; i += 3) {
-      const call = slab[lane[i + 2]!];
-      if (call !== undefined) out.push(call);
-    }
+    for (let i = this.#laneHead; i < lane.length; i++) if (lane[i]!._slot === IN_LANE) out.push(lane[i]!);
     return out;
   }
 
@@ -382,17 +381,21 @@ export class TimerHeap {
     const when: number[] = [];
     const tie: number[] = [];
     const slab = this.#slab;
-    const collect = (keys: ArrayLike<number>, from: number, to: number): void => {
-      for (let i = from; i < to; i += 3) {
-        const call = slab[keys[i + 2]!];
-        if (call === undefined) continue;
-        out.push(call);
-        when.push(keys[i]!);
-        tie.push(keys[i + 1]!);
-      }
-    };
-    collect(this.#keys, 0, 3 * this.#n);
-    collect(this.#lane, this.#laneHead, this.#lane.length);
+    const keys = this.#keys;
+    for (let i = 0; i < this.#n; i++) {
+      const call = slab[keys[3 * i + 2]!];
+      if (call === undefined) continue;
+      out.push(call);
+      when.push(keys[3 * i]!);
+      tie.push(keys[3 * i + 1]!);
+    }
+    const lane = this.#lane;
+    for (let i = this.#laneHead; i < lane.length; i++) {
+      if (lane[i]!._slot !== IN_LANE) continue;
+      out.push(lane[i]!);
+      when.push(this.#laneKeys[2 * i]!);
+      tie.push(this.#laneKeys[2 * i + 1]!);
+    }
     const order = Array.from({ length: out.length }, (_, i) => i);
     order.sort((a, b) => when[a]! - when[b]! || tie[a]! - tie[b]!);
     return order.map((i) => out[i]!);
