@@ -518,3 +518,118 @@ describe('CallbackLoopReactor on the timer heap', () => {
     expect(total).toBeGreaterThanOrEqual(80_000);
   }, 120_000);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Lazy removal: cancelled and moved calls leave stale entries that the heap drops later
+// ---------------------------------------------------------------------------------------------
+
+/** A fixed pseudo-random order of 0…n-1 (an LCG shuffle), so the tests cancel all over the heap. */
+function shuffled(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const out = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('the timer heap’s lazy removal', () => {
+  it('DC2 cancelled calls never run and are never listed, through the rebuilds that drop them (past 50 stale entries and half of the heap)', () => {
+    const clock = new Clock();
+    const log: number[] = [];
+    const timeOf = (i: number): number => 1 + ((i * 7) % 13);
+    const calls = Array.from({ length: 1000 }, (_, i) => clock.callLater(timeOf(i), () => log.push(i)));
+    const cancelled = new Set<number>();
+    const order = shuffled(1000, 21).slice(0, 900);
+    for (const [k, i] of order.entries()) {
+      calls[i]!.cancel();
+      cancelled.add(i);
+      // Before the first rebuild (25, 60 cancelled), around it (501) and long after (900).
+      if ([25, 60, 501, 900].includes(k + 1)) {
+        const listed = clock.getDelayedCalls();
+        expect(listed).toHaveLength(1000 - cancelled.size);
+        expect(listed.some((c) => c.cancelled)).toBe(false);
+      }
+    }
+    clock.advance(20);
+    const survivors = Array.from({ length: 1000 }, (_, i) => i).filter((i) => !cancelled.has(i));
+    expect(log).toEqual(survivors.sort((a, b) => timeOf(a) - timeOf(b) || a - b));
+    expect(clock.getDelayedCalls()).toEqual([]);
+  });
+
+  it('DC3 a call moved hundreds of times is listed once and runs once, at its last time, among equal times where a stable re-sort puts it', () => {
+    const clock = new Clock();
+    const log: string[] = [];
+    clock.callLater(50, () => log.push('held'));
+    const moved = clock.callLater(1, () => log.push('moved'));
+    for (let k = 0; k < 300; k++) {
+      moved.reset(k % 2 === 0 ? 60 : 40);
+      // Each re-sort files the call anew; the entry it leaves is stale.
+      clock.advance(0);
+      expect(clock.getDelayedCalls().filter((c) => c === moved)).toHaveLength(1);
+    }
+    moved.reset(50);
+    clock.advance(50);
+    // Last filed at 40, it moved later onto the time "held" has: a stable re-sort puts it first.
+    expect(log).toEqual(['moved', 'held']);
+  });
+
+  it('calls scheduled after a rebuild reuse the places of dropped ones and run their own functions, once each', () => {
+    const clock = new Clock();
+    const log: string[] = [];
+    const first = Array.from({ length: 200 }, (_, i) => clock.callLater(1 + (i % 5), () => log.push(`first ${i}`)));
+    for (const i of shuffled(200, 7).slice(0, 150)) first[i]!.cancel();
+    const kept = first.filter((c) => c.active()).length;
+    for (let i = 0; i < 200; i++) clock.callLater(1 + (i % 5), () => log.push(`second ${i}`));
+    expect(clock.getDelayedCalls()).toHaveLength(kept + 200);
+    clock.advance(10);
+    expect(log).toHaveLength(kept + 200);
+    expect(new Set(log).size).toBe(log.length);
+    expect(log.filter((x) => x.startsWith('second'))).toHaveLength(200);
+  });
+
+  it('DC2 getDelayedCalls() of a reactor never lists a cancelled call, before or after the rebuild that drops it; the rest run in (time, scheduling) order', () => {
+    const clock = new Clock();
+    const reactor = new CallbackLoopReactor({ clock });
+    const log: number[] = [];
+    const timeOf = (i: number): number => 1 + (i % 4);
+    const calls = Array.from({ length: 400 }, (_, i) => reactor.callLater(timeOf(i), () => log.push(i)));
+    const order = shuffled(400, 3).slice(0, 300);
+    for (const [k, i] of order.entries()) {
+      calls[i]!.cancel();
+      if (k + 1 === 40 || k + 1 === 201 || k + 1 === 300) {
+        const listed = reactor.getDelayedCalls();
+        expect(listed).toHaveLength(400 - (k + 1));
+        expect(listed.every((c) => c.active())).toBe(true);
+      }
+    }
+    clock.advance(5);
+    reactor.iterate();
+    const cancelled = new Set(order);
+    const survivors = Array.from({ length: 400 }, (_, i) => i).filter((i) => !cancelled.has(i));
+    expect(log).toEqual(survivors.sort((a, b) => timeOf(a) - timeOf(b) || a - b));
+    expect(reactor.getDelayedCalls()).toEqual([]);
+  });
+
+  it('DC3 a reactor call reset away and back to its time runs once, in its scheduling place among equal times', () => {
+    const clock = new Clock();
+    const reactor = new CallbackLoopReactor({ clock });
+    const log: string[] = [];
+    reactor.callLater(5, () => log.push('a'));
+    const b = reactor.callLater(5, () => log.push('b'));
+    reactor.callLater(5, () => log.push('c'));
+    // Away and back a hundred times: each move files a new entry; the old ones, some under the
+    // very time it comes back to, are stale and must not run it again.
+    for (let k = 0; k < 100; k++) {
+      b.reset(10);
+      b.reset(5);
+    }
+    expect(reactor.getDelayedCalls().filter((c) => c === b)).toHaveLength(1);
+    clock.advance(10);
+    reactor.iterate();
+    expect(log).toEqual(['a', 'b', 'c']);
+    expect(reactor.getDelayedCalls()).toEqual([]);
+  });
+});

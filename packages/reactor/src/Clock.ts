@@ -11,8 +11,9 @@ import { checkDelay, checkFunction } from './internal/validate.js';
  * scheduled, and calls scheduled during `advance` run in the same `advance` when due. Errors
  * thrown by a call propagate out of `advance()`; the remaining due calls stay queued.
  *
- * The pending calls live in a timer heap (the one the reactors use), so `callLater`, `cancel`,
- * `reset`, `delay` and running a due call cost O(log n) in the number of pending calls. The order
+ * The pending calls live in a timer heap (the one the reactors use), so `callLater`, `reset`,
+ * `delay` and running a due call cost O(log n) in the number of pending calls, and `cancel` O(1)
+ * (amortised: cancelled calls are dropped lazily, as in Twisted's reactor). The order
  * is Twisted's stable sort by time: equal times run in scheduling order, and a call moved by
  * `reset`/`delay` onto a time others already hold runs before them when it moved later and after
  * them when it moved earlier (where a stable re-sort of the list puts it).
@@ -47,8 +48,11 @@ export class Clock implements IReactorTime {
    */
   #last = 0;
   #first = 0;
-  /** Calls moved by reset()/delay() since the last re-sort, still filed under their old time. */
-  #moved: DelayedCall[] = [];
+  /**
+   * Calls moved by reset()/delay() since the last re-sort, each with the time it is still filed
+   * under (its time before its first move since then).
+   */
+  #moved = new Map<DelayedCall, number>();
   /** The array behind `calls`, and whether it is behind the heap. */
   readonly #view: DelayedCall[] = [];
   #viewStale = false;
@@ -61,10 +65,10 @@ export class Clock implements IReactorTime {
       _cancelCall: (call) => {
         if (heap.remove(call)) this.#viewStale = true;
       },
-      _moveCall: (call) => {
+      _moveCall: (call, oldTime) => {
         // Twisted re-sorts on the next callLater() or advance(), not now: until then the call keeps
         // its place in the list (and in the heap, under its old time).
-        if (heap.has(call)) this.#moved.push(call);
+        if (heap.has(call) && !this.#moved.has(call)) this.#moved.set(call, oldTime);
       },
     };
     this.calls = new Proxy(this.#view, this.#viewHandler());
@@ -116,7 +120,7 @@ export class Clock implements IReactorTime {
     this.#settle();
     for (let call = heap.popIfDue(this.rightNow, Infinity); call !== undefined; call = heap.popIfDue(this.rightNow, Infinity)) {
       this.#viewStale = true;
-      call.called = true;
+      call._setCalled();
       const fn = call.func!;
       const args = call.args!;
       if (args.length === 0) fn();
@@ -141,23 +145,21 @@ export class Clock implements IReactorTime {
    * moved onto one time keep their old order among themselves.
    */
   #settle(): void {
-    if (this.#moved.length === 0) return;
+    if (this.#moved.size === 0) return;
     const heap = this.#heap;
-    const moved = this.#moved.filter((c) => heap.has(c));
-    this.#moved = [];
-    moved.sort((a, b) => heap.timeOf(a) - heap.timeOf(b) || heap.tieBreakOf(a) - heap.tieBreakOf(b));
+    const moved: Array<[DelayedCall, number]> = [];
+    for (const entry of this.#moved) if (heap.has(entry[0])) moved.push(entry);
+    this.#moved.clear();
+    moved.sort((a, b) => a[1] - b[1] || heap.tieBreakOf(a[0]) - heap.tieBreakOf(b[0]));
     // Later-moved calls take ever smaller tie-breaks, so walk them last-first.
     for (let i = moved.length - 1; i >= 0; i--) {
-      const call = moved[i]!;
-      if (i > 0 && moved[i - 1] === call) continue;
+      const [call, filed] = moved[i]!;
       const now = call.getTime();
-      if (now > heap.timeOf(call)) heap.update(call, now, --this.#first);
+      if (now > filed) heap.update(call, now, --this.#first);
     }
-    for (let i = 0; i < moved.length; i++) {
-      const call = moved[i]!;
-      if (i > 0 && moved[i - 1] === call) continue;
+    for (const [call, filed] of moved) {
       const now = call.getTime();
-      if (now < heap.timeOf(call)) heap.update(call, now, ++this.#last);
+      if (now < filed) heap.update(call, now, ++this.#last);
     }
     this.#viewStale = true;
   }

@@ -118,9 +118,10 @@ export class Scheduler implements TimerOwner {
   }
 
   /** @internal TimerOwner: a call's time changed; it keeps its place among equal times. */
-  _moveCall(call: DelayedCall): void {
+  _moveCall(call: DelayedCall, oldTime: number): void {
     const heap = this.#heap;
-    if (!heap.has(call)) return;
+    // Filed under its old time until now; an unchanged time needs no new entry.
+    if (!heap.has(call) || call.getTime() === oldTime) return;
     const wasFirst = heap.peek() === call;
     heap.update(call, call.getTime(), heap.tieBreakOf(call));
     // Only the earliest deadline concerns the driver.
@@ -160,7 +161,7 @@ export class Scheduler implements TimerOwner {
     const now = this.now();
     const heap = this.#heap;
     for (let top = heap.popIfDue(now, limit); top !== undefined; top = heap.popIfDue(now, limit)) {
-      top.called = true;
+      top._setCalled();
       const fn = top.func!;
       const args = top.args!;
       top.func = null;
