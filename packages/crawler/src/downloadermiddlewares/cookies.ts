@@ -1,8 +1,7 @@
 // CookiesMiddleware: one cookie jar per meta.cookiejar key, filled from Set-Cookie headers and
 // Request.cookies, sent back as the Cookie header (scrapy.downloadermiddlewares.cookies).
 
-import { createRequire } from 'node:module';
-import type { CookieJar } from 'tough-cookie';
+import { Cookie, CookieJar, getPublicSuffix } from 'tough-cookie';
 import type { Crawler } from '../Crawler.js';
 import { NotConfigured } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -44,17 +43,6 @@ function pyRepr(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
-}
-
-/**
- * tough-cookie, loaded when the first jar is made: it brings the public-suffix list (tldts),
- * about 11 MB of memory and 75 ms of start-up, which a crawl of sites that set no cookies never
- * needs. Synchronous (jars are used by synchronous middleware methods), so it is tough-cookie's
- * CommonJS build.
- */
-let tough: typeof import('tough-cookie') | undefined;
-function toughCookie(): typeof import('tough-cookie') {
-  return (tough ??= createRequire(import.meta.url)('tough-cookie') as typeof import('tough-cookie'));
 }
 
 /**
@@ -116,16 +104,13 @@ export class CookiesMiddleware {
   /**
    * The jar of a `meta.cookiejar` key (`undefined`: the default jar), made if need be: a
    * tough-cookie `CookieJar`, to read (`getCookiesSync(url)`) or fill by hand. Scrapy's `jars[key]`.
-   * tough-cookie is loaded when the first jar is made, as its CommonJS build: fill a jar with
-   * cookie strings (`setCookieSync('a=1; Path=/', url)`), as a `Cookie` object made by another
-   * copy of tough-cookie (an ES-module import of one's own) is not one to this jar.
    *
    * @param key - the `meta.cookiejar` value.
    */
   jar(key?: unknown): CookieJar {
     let jar = this.#jars.get(key);
     if (jar === undefined) {
-      jar = new (toughCookie().CookieJar)(undefined, JAR_OPTIONS);
+      jar = new CookieJar(undefined, JAR_OPTIONS);
       this.#jars.set(key, jar);
     }
     return jar;
@@ -192,7 +177,6 @@ export class CookiesMiddleware {
    * (Scrapy's `_process_cookies`).
    */
   #store(jar: CookieJar, text: string, request: Request): void {
-    const { Cookie, getPublicSuffix } = toughCookie();
     const cookie = Cookie.parse(text);
     if (cookie === undefined) return;
     const domain = cookie.domain;
