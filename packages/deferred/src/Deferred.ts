@@ -64,6 +64,17 @@ function notAFunction(method: string, what: string, value: unknown): TypeError {
 // Deferred
 // ---------------------------------------------------------------------------------------------
 
+/** Adds to the shape anchors in Deferred's private static field (set by its static block). */
+let keepShapeAnchors!: (anchors: unknown[]) => void;
+
+/**
+ * Keep `anchors` alive as long as the package: one object of each hidden class a module's hot
+ * code is built on (see Deferred's `#shapeAnchors`). @internal
+ */
+export function anchorShapes(...anchors: unknown[]): void {
+  keepShapeAnchors(anchors);
+}
+
 /**
  * A value that is not there yet, with a chain of callbacks and errbacks that run **synchronously**
  * when it arrives — Twisted's Deferred.
@@ -119,6 +130,24 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ declare _chainedTo: Deferred<unknown> | null;
   /** @internal */ declare _suppressAlreadyCalled: boolean;
   /** @internal */ declare _debugInfo: DebugInfo | null;
+
+  /**
+   * Deferreds and chain entries that live as long as the class. V8 keeps the hidden class an
+   * object ends up with only through the objects that have it: when none is alive (code that
+   * runs now and then in a long-lived process, between two full collections) the collector
+   * drops those hidden classes and throws away all optimised code built on them ("weak
+   * objects" in --trace-deopt), and the next run starts again in the interpreter. These few
+   * keep them: with a gc() before each batch, M1 went from about a hundred such deopts and
+   * 2.5–3× its cost to none and its usual cost. (A static field, not a module variable that is
+   * only pushed to: a bundler drops those, and the anchors with them.)
+   */
+  static #shapeAnchors: unknown[] | undefined;
+  static {
+    // Made at the end of the module (their chains need its later functions): see makeShapeAnchors.
+    keepShapeAnchors = (anchors) => {
+      (Deferred.#shapeAnchors ??= []).push(...anchors);
+    };
+  }
 
   /**
    * @param canceller - called with this Deferred by `cancel()` while it has not fired; it should
@@ -1158,3 +1187,32 @@ export function setFired(d: Deferred<unknown>, value: unknown): void {
   d._result = value;
 }
 
+
+/**
+ * Builds the shape anchors (see the static field `#shapeAnchors` of Deferred): a few Deferreds
+ * and chain entries taken through the states a chain goes through (callbacks, a callback/errback
+ * pair, a handled error, a chain paused on an inner Deferred). Nothing observable: they are
+ * fired and settled, their error handled, and never exposed.
+ */
+function makeShapeAnchors(): unknown[] {
+  const same = (x: unknown): unknown => x;
+  const plain = new Deferred<unknown>();
+  plain.addCallback(same).addCallbacks(same, same).addBoth(same);
+  plain.callback(0);
+  plain.addCallback(same);
+  const failed = new Deferred<unknown>();
+  let failure: unknown = null;
+  failed.addCallback(same).addErrback((f) => {
+    failure = f;
+    return null;
+  });
+  failed.errback(new Error('deferkit shape anchor (handled at once)'));
+  const inner = new Deferred<unknown>();
+  const outer = new Deferred<unknown>();
+  outer.addCallback(() => inner).addCallback(same);
+  outer.callback(1);
+  inner.callback(2);
+  return [plain, failed, failure, inner, outer, new Pair(same, same, null, null)];
+}
+
+keepShapeAnchors(makeShapeAnchors());

@@ -1,6 +1,6 @@
 // DeferredList and gatherResults: wait for several Deferreds (rules [L1](../../../docs/rules.md#l1)-[L9](../../../docs/rules.md#l9), [G1](../../../docs/rules.md#g1)-[G4](../../../docs/rules.md#g4)).
 
-import { Deferred } from './Deferred.js';
+import { anchorShapes, Deferred } from './Deferred.js';
 import { isDeferred } from './guards.js';
 import type { Unwrap } from './interfaces.js';
 import { FirstError, describeValue } from './errors.js';
@@ -232,4 +232,19 @@ function gatheredValues<T>(entries: DeferredListEntry<T>[]): T[] {
     }
     return entry[1] as T;
   });
+}
+
+// A DeferredList and a gatherResults of each outcome, kept as long as the package, so their
+// hidden classes (and the code built on them) survive a collection with none alive: see
+// Deferred's #shapeAnchors.
+{
+  const ok = new Deferred<unknown>();
+  const bad = new Deferred<unknown>();
+  const list = new DeferredList([ok, bad], { consumeErrors: true });
+  const one = new Deferred<unknown>();
+  const gathered = gatherResults([one]);
+  one.callback(1);
+  ok.callback(1);
+  bad.errback(new Error('deferkit shape anchor (consumed)'));
+  anchorShapes(list, gathered, ok, bad, one);
 }
