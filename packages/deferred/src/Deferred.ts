@@ -137,7 +137,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * runs now and then in a long-lived process, between two full collections) the collector
    * drops those hidden classes and throws away all optimised code built on them ("weak
    * objects" in --trace-deopt), and the next run starts again in the interpreter. These few
-   * keep them: with a gc() before each batch, M1 went from about a hundred such deopts and
+   * keep them: with a gc() before each batch, [M1](../../../docs/rules.md#m1) went from about a hundred such deopts and
    * 2.5–3× its cost to none and its usual cost. (A static field, not a module variable that is
    * only pushed to: a bundler drops those, and the anchors with them.)
    */
