@@ -6,7 +6,7 @@ import { acquireRedis, formatKey, releaseRedis, type FrontierRedis } from './con
 import { RedisScheduler } from './RedisScheduler.js';
 
 /** What a Redis-fed spider may set (as class fields) to override the settings. */
-interface RedisSpiderFields {
+export interface RedisSpiderFields {
   redisKey: string | null;
   redisBatchSize: number | null;
   maxIdleTime: number | null;

@@ -10,5 +10,7 @@ registerDupeFilter(RedisDupeFilter.scrapyName, RedisDupeFilter);
 
 export { RedisScheduler, RedisDupeFilter, REQUEUED_META_KEY } from './RedisScheduler.js';
 export { RedisSpider, RedisCrawlSpider } from './RedisSpider.js';
+export type { RedisSpiderFields } from './RedisSpider.js';
+export type { QueueKind } from './scripts.js';
 export { RedisPipeline } from './RedisPipeline.js';
 export { redisUrlFromSettings } from './connection.js';

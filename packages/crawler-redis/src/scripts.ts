@@ -2,7 +2,7 @@
 // the same request and a lease is never half returned. They touch keys derived from the queue key
 // at run time (the worker's lease hash), so they need a single Redis server, not a cluster.
 
-/** Queue kinds, as the scripts spell them (not exported from the package). */
+/** Queue kinds, as the scripts spell them (`RedisScheduler.kind`). */
 export type QueueKind = 'priority' | 'fifo' | 'lifo';
 
 /**

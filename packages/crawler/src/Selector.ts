@@ -535,7 +535,7 @@ function union(root: AnyNode, lists: Item[][]): Item[] {
 }
 
 /** Where a Selector's content comes from: a parsed HTML/XML document, a plain string, or a JSON value. */
-type SelectorType = 'html' | 'xml' | 'text' | 'json';
+export type SelectorType = 'html' | 'xml' | 'text' | 'json';
 
 /** Options of {@link Selector.fromText}. */
 export interface SelectorInit {
@@ -957,10 +957,15 @@ export class SelectorList extends Array<Selector> {
    * Mirrors parsel's `SelectorList.re_first`.
    *
    * @param regex - a RegExp or a pattern string.
+   */
+  reFirst(regex: RegExp | string): string | undefined;
+  /**
+   * The first match, or `defaultValue` without one (see the signature above).
+   *
+   * @param regex - a RegExp or a pattern string.
    * @param defaultValue - what to return without a match.
    * @param options - `replaceEntities` (default true).
    */
-  reFirst(regex: RegExp | string): string | undefined;
   reFirst<D>(regex: RegExp | string, defaultValue: D, options?: ReOptions): string | D;
   reFirst<D>(regex: RegExp | string, defaultValue?: D, options: ReOptions = {}): string | D | undefined {
     for (let i = 0; i < this.length; i++) {

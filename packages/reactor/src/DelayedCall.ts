@@ -5,8 +5,8 @@ import { AlreadyCalled, AlreadyCancelled } from './errors.js';
 
 /**
  * What a DelayedCall needs from the Clock or scheduler that owns it. One owner serves all of its
- * calls, so a call carries one reference instead of closures of its own. Not exported from the
- * package: `Clock` and the reactors are the owners.
+ * calls, so a call carries one reference instead of closures of its own. `Clock` and the
+ * reactors are the owners; the type is exported for the constructor's signature only.
  */
 export interface TimerOwner {
   /** The owner's current time. */

@@ -32,6 +32,7 @@ export type { AwaitDeferredsPolicy } from './awaitPolicy.js';
 // Time
 export { Clock } from './Clock.js';
 export { DelayedCall } from './DelayedCall.js';
+export type { TimerOwner } from './DelayedCall.js';
 export { deferLater } from './deferLater.js';
 export { LoopingCall } from './LoopingCall.js';
 

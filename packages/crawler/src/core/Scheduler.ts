@@ -424,7 +424,7 @@ export interface DupeFilterLike {
 }
 
 /** A class a component setting may name: built with `static fromCrawler(crawler)` or `new Cls(crawler)`. */
-type CrawlerComponentClass<T> = (new (crawler: Crawler) => T) & { fromCrawler?: (crawler: Crawler) => T };
+export type CrawlerComponentClass<T> = (new (crawler: Crawler) => T) & { fromCrawler?: (crawler: Crawler) => T };
 
 const SCHEDULERS = new Map<string, CrawlerComponentClass<SchedulerLike>>([['scrapy.core.scheduler.Scheduler', Scheduler]]);
 const DUPEFILTERS = new Map<string, CrawlerComponentClass<DupeFilterLike>>([['scrapy.dupefilters.RFPDupeFilter', RFPDupeFilter]]);

@@ -102,7 +102,7 @@ function authEncoding(name: string): BufferEncoding {
 }
 
 /** Credentials (base64 of user:password) and the proxy URL without them. */
-type ProxyConf = readonly [creds: string | null, proxyUrl: string];
+export type ProxyConf = readonly [creds: string | null, proxyUrl: string];
 
 /**
  * Sends requests through a proxy: `meta.proxy` when the request has that key (`null` there

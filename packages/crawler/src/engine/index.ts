@@ -5,6 +5,7 @@
 export { ExecutionEngine } from '../core/Engine.js';
 export { Scraper } from '../core/Scraper.js';
 export { Scheduler, RFPDupeFilter, registerScheduler, registerDupeFilter } from '../core/Scheduler.js';
+export type { CrawlerComponentClass } from '../core/Scheduler.js';
 export type { SchedulerLike, DupeFilterLike } from '../core/Scheduler.js';
 export { FingerprintSet } from '../utils/FingerprintSet.js';
 export { Downloader, Slot } from '../downloader/Downloader.js';

@@ -41,7 +41,8 @@ export interface RequestClassCodec {
   fromDict?(dict: RequestDict): Record<string, unknown>;
 }
 
-type RequestClass = new (url: string, init?: RequestInit) => Request;
+/** A Request class `registerRequestClass` can record by name: `new Cls(url, init)` as Request's own constructor. */
+export type RequestClass = new (url: string, init?: RequestInit) => Request;
 
 const byName = new Map<string, { cls: RequestClass; codec: RequestClassCodec }>();
 const byClass = new Map<Function, string>();
