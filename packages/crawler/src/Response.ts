@@ -451,11 +451,13 @@ export class Response {
     if (typeof url !== 'string') throw new TypeError(`Response.follow(): url must be a string, a Selector or a Request, got ${url === null ? 'null' : typeof url}.`);
     const trimmed = url.trim();
     // A subclass's own urljoin() is honoured, as Scrapy's follow() calls self.urljoin().
-    const simple = this.urljoin === Response.prototype.urljoin ? this.#joinFast(trimmed) : null;
+    const ownJoin = this.urljoin === Response.prototype.urljoin;
+    const simple = ownJoin ? this.#joinFast(trimmed) : null;
     if (simple !== null) return requestFromTrustedUrl(simple, init);
     let absolute: string;
     try {
-      absolute = this.urljoin(trimmed);
+      // joinSimple already declined it: straight to the parser.
+      absolute = ownJoin ? new URL(trimmed, this.#baseUrl()).href : this.urljoin(trimmed);
     } catch {
       throw new TypeError(`Response.follow(): cannot build a URL from ${JSON.stringify(url)} relative to ${this.url}.`);
     }

@@ -7,7 +7,7 @@ import type { Crawler } from '../Crawler.js';
 import { UsageError } from '../errors.js';
 import type { Request } from '../Request.js';
 import type { Spider } from '../Spider.js';
-import { FingerprintSet } from '../utils/FingerprintSet.js';
+import { FingerprintSet, wordsHex } from '../utils/FingerprintSet.js';
 import { SHA1_OUT, sha1Ascii } from '../utils/sha1.js';
 import { requestFromDict, requestToDict, type RequestDict } from '../utils/requestSerde.js';
 import { appendDurably, openJobDir, readText, writeDurably } from './jobdir.js';
@@ -85,7 +85,7 @@ export class RFPDupeFilter {
     if (request.body.length === 0 && sha1Ascii(`${request.method}\n${canonicalUrl(request)}\n`)) {
       const o = SHA1_OUT;
       const added = this.fingerprints.addWords(o[0]! >>> 0, o[1]! >>> 0, o[2]! >>> 0, o[3]! >>> 0);
-      if (added && this.#unsaved !== null) this.#unsaved.push(Array.from(o, (w) => (w >>> 0).toString(16).padStart(8, '0')).join(''));
+      if (added && this.#unsaved !== null) this.#unsaved.push(wordsHex(o));
       return !added;
     }
     const fp = digest(request, 'buffer') as Buffer;

@@ -216,10 +216,15 @@ export class Downloader {
     }
     slot.transferring.delete(request);
     this.#processQueue(slot);
-    if (this.#crawler.signals.hasHandlers(signals.requestLeftDownloader)) this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
-    slot.active.delete(request);
+    this.#leave(slot, request);
     if (failed) reject(error);
     else resolve(response!);
+  }
+
+  /** `request` leaves the downloader (Scrapy's `request_left_downloader`, then `_deactivate`). */
+  #leave(slot: Slot, request: Request): void {
+    if (this.#crawler.signals.hasHandlers(signals.requestLeftDownloader)) this.#crawler.signals.send(signals.requestLeftDownloader, { request, spider: this.#crawler.spider });
+    slot.active.delete(request);
   }
 
   /** Stop pending delayed calls and close connections. */
@@ -228,8 +233,7 @@ export class Downloader {
       if (slot.latercall?.active()) slot.latercall.cancel();
       // Anything still queued will never be downloaded now.
       for (let q = slot.shift(); q !== undefined; q = slot.shift()) {
-        slot.active.delete(q.request);
-        this.#crawler.signals.send(signals.requestLeftDownloader, { request: q.request, spider: this.#crawler.spider });
+        this.#leave(slot, q.request);
         q.reject(new Error('Downloader closed before the request was sent.'));
       }
     }

@@ -72,8 +72,7 @@ export class TimeoutLane {
       // The timer stays: cancelling it and setting a new one for the next download would cost
       // two heap operations each time the crawl's downloads all finish. It fires once, finds
       // nothing due, and is set again only if a download is pending. close() cancels it.
-      this.#entries = [];
-      this.#head = 0;
+      this.#dropEntries();
       return;
     }
     // Downloads mostly end in the order they started: drop settled entries from the front, and
@@ -97,6 +96,10 @@ export class TimeoutLane {
   #clear(): void {
     if (this.#timer !== null && this.#timer.active()) this.#timer.cancel();
     this.#timer = null;
+    this.#dropEntries();
+  }
+
+  #dropEntries(): void {
     this.#entries = [];
     this.#head = 0;
   }

@@ -144,6 +144,13 @@ function word(b: Uint8Array, i: number): number {
   return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 }
 
+/** The hex form of a digest given as 32-bit words (its first `words.length` × 4 bytes). @internal */
+export function wordsHex(words: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < words.length; i++) out += hex(words[i]! >>> 0);
+  return out;
+}
+
 function hex(w: number): string {
   return w.toString(16).padStart(8, '0');
 }
